@@ -1,0 +1,360 @@
+/**
+ * Input validation, as Cloud Map does it: names, attributes and their limits, and the
+ * namespace, service, DNS and health-check configs, with defaults filled in. Every
+ * error is InvalidInput and names the offending field, so users can fix their input
+ * without guessing. Validation is pure and runs before anything is written.
+ */
+import { invalid } from './errors.js';
+import type {
+  DnsRecordType,
+  HealthCheckConfig,
+  HealthCheckType,
+  InstanceValue,
+  NamespaceType,
+  RoutingPolicy,
+  ServiceDnsConfig,
+  ServiceValue,
+} from './types.js';
+
+/** RESERVED_ATTRIBUTES are the attribute keys with a meaning to DNS answers and health checks. */
+export const RESERVED_ATTRIBUTES = ['ipv4', 'ipv6', 'port', 'cname', 'weight'] as const;
+/** MAX_CUSTOM_ATTRIBUTES is Cloud Map's limit on attributes other than the reserved ones. */
+export const MAX_CUSTOM_ATTRIBUTES = 30;
+/** MAX_ATTRIBUTE_KEY_CHARS bounds one attribute key (Cloud Map). */
+export const MAX_ATTRIBUTE_KEY_CHARS = 255;
+/** MAX_ATTRIBUTE_VALUE_CHARS bounds one attribute value (Cloud Map). */
+export const MAX_ATTRIBUTE_VALUE_CHARS = 1024;
+/** MAX_ATTRIBUTES_TOTAL_CHARS bounds all keys and values of one instance together (Cloud Map). */
+export const MAX_ATTRIBUTES_TOTAL_CHARS = 5000;
+/** MAX_DESCRIPTION_CHARS bounds descriptions of namespaces and services (Cloud Map). */
+export const MAX_DESCRIPTION_CHARS = 1024;
+/** MIN_CHECK_INTERVAL_MS is the shortest health-check interval, so checks cannot swamp a daemon. */
+export const MIN_CHECK_INTERVAL_MS = 1000;
+/** DEFAULT_DNS_TTL_S is the TTL of default DNS records: short, because instances come and go. */
+export const DEFAULT_DNS_TTL_S = 10;
+/** DEFAULT_SOA_TTL_S is the default SOA/negative-caching TTL of DNS namespaces (Cloud Map uses 15). */
+export const DEFAULT_SOA_TTL_S = 15;
+
+const LABEL = /^[a-z0-9_]([a-z0-9_-]{0,61}[a-z0-9_])?$/;
+const INSTANCE_ID = /^[0-9a-zA-Z_/:.@-]{1,64}$/;
+const ATTR_KEY = /^[!-~]+$/;
+const ATTR_VALUE = /^[ \t!-~]*$/;
+const IPV4 = /^(25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)(\.(25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)){3}$/;
+
+/** Obj is a parsed JSON object whose fields are not checked yet. */
+export type Obj = Record<string, unknown>;
+
+/** asObject checks that a value is a plain JSON object and that it has only known fields. */
+export function asObject(v: unknown, field: string, allowed: readonly string[]): Obj {
+  if (typeof v !== 'object' || v === null || Array.isArray(v)) throw invalid(field, 'must be an object');
+  for (const k of Object.keys(v)) if (!allowed.includes(k)) throw invalid(field ? `${field}.${k}` : k, 'unknown field');
+  return v as Obj;
+}
+
+/** optString reads an optional bounded string field. */
+export function optString(o: Obj, key: string, field: string, maxChars: number): string | undefined {
+  const v = o[key];
+  if (v === undefined) return undefined;
+  if (typeof v !== 'string') throw invalid(field, 'must be a string');
+  if (v.length > maxChars) throw invalid(field, `must be at most ${maxChars} characters`);
+  return v;
+}
+
+/** optInt reads an optional integer field within [min, max]; out-of-range values are refused, never clamped. */
+export function optInt(o: Obj, key: string, field: string, min: number, max: number): number | undefined {
+  const v = o[key];
+  if (v === undefined) return undefined;
+  if (typeof v !== 'number' || !Number.isInteger(v)) throw invalid(field, 'must be an integer');
+  if (v < min || v > max) throw invalid(field, `must be between ${min} and ${max}`);
+  return v;
+}
+
+function oneOf<T extends string>(v: unknown, field: string, values: readonly T[]): T {
+  if (typeof v !== 'string' || !values.includes(v as T)) throw invalid(field, `must be one of ${values.join(', ')}`);
+  return v as T;
+}
+
+/** isDnsName reports whether s (already lower-cased) is a DNS name of labels joined by dots. */
+export function isDnsName(s: string): boolean {
+  if (s.length === 0 || s.length > 253) return false;
+  return s.split('.').every((l) => LABEL.test(l));
+}
+
+/** validateNamespaceName returns the lower-cased namespace name, or throws naming `field`. */
+export function validateNamespaceName(name: unknown, field = 'namespace'): string {
+  if (typeof name !== 'string') throw invalid(field, 'must be a string');
+  const n = name.toLowerCase().replace(/\.$/, '');
+  if (!isDnsName(n)) throw invalid(field, `"${name.slice(0, 80)}" is not a DNS name (labels of a-z, 0-9, '-', '_', at most 63 characters each, 253 in all)`);
+  return n;
+}
+
+/** validateServiceName returns the lower-cased service name (one DNS label), or throws naming `field`. */
+export function validateServiceName(name: unknown, field = 'service'): string {
+  if (typeof name !== 'string') throw invalid(field, 'must be a string');
+  const n = name.toLowerCase();
+  if (!LABEL.test(n)) throw invalid(field, `"${name.slice(0, 80)}" is not a DNS label (a-z, 0-9, '-', '_', 1 to 63 characters)`);
+  return n;
+}
+
+/** validateInstanceId checks an instance id against Cloud Map's pattern. */
+export function validateInstanceId(id: unknown, field = 'id'): string {
+  if (typeof id !== 'string' || !INSTANCE_ID.test(id)) throw invalid(field, 'must match ^[0-9a-zA-Z_/:.@-]{1,64}$');
+  return id;
+}
+
+/** isIpv4 reports whether s is a dotted-quad IPv4 address. */
+export function isIpv4(s: string): boolean {
+  return IPV4.test(s);
+}
+
+/** isIpv6 reports whether s is a textual IPv6 address (RFC 4291 §2.2, with an optional embedded IPv4 tail). */
+export function isIpv6(s: string): boolean {
+  if (s.length > 45 || !/^[0-9a-fA-F:.]+$/.test(s)) return false;
+  let groups = s;
+  const lastColon = s.lastIndexOf(':');
+  if (s.includes('.')) {
+    // An embedded IPv4 tail stands for the last two groups.
+    if (!isIpv4(s.slice(lastColon + 1))) return false;
+    groups = s.slice(0, lastColon + 1) + '0:0';
+  }
+  const halves = groups.split('::');
+  if (halves.length > 2) return false;
+  const parse = (h: string) => (h === '' ? [] : h.split(':'));
+  const parts = halves.flatMap(parse);
+  if (!parts.every((p) => /^[0-9a-fA-F]{1,4}$/.test(p))) return false;
+  return halves.length === 2 ? parts.length < 8 : parts.length === 8;
+}
+
+/**
+ * validateAttributes checks an instance's attributes: string values, Cloud Map's
+ * limits, and well-formed reserved keys (ipv4, ipv6, port 1-65535, cname, weight 0-65535).
+ */
+export function validateAttributes(v: unknown, field = 'attributes'): Record<string, string> {
+  if (v === undefined) return {};
+  if (typeof v !== 'object' || v === null || Array.isArray(v)) throw invalid(field, 'must be an object of strings');
+  const out: Record<string, string> = {};
+  let custom = 0;
+  let total = 0;
+  for (const [k, val] of Object.entries(v)) {
+    const f = `${field}.${k.slice(0, 64)}`;
+    if (k.length > MAX_ATTRIBUTE_KEY_CHARS) throw invalid(f, `key must be at most ${MAX_ATTRIBUTE_KEY_CHARS} characters`);
+    if (!ATTR_KEY.test(k)) throw invalid(f, 'key must be printable ASCII without spaces');
+    if (typeof val !== 'string') throw invalid(f, 'must be a string');
+    if (val.length > MAX_ATTRIBUTE_VALUE_CHARS) throw invalid(f, `must be at most ${MAX_ATTRIBUTE_VALUE_CHARS} characters`);
+    if (!ATTR_VALUE.test(val)) throw invalid(f, 'must be printable ASCII');
+    if (!(RESERVED_ATTRIBUTES as readonly string[]).includes(k)) custom++;
+    total += k.length + val.length;
+    out[k] = val;
+  }
+  if (custom > MAX_CUSTOM_ATTRIBUTES) throw invalid(field, `at most ${MAX_CUSTOM_ATTRIBUTES} custom attributes (got ${custom})`);
+  if (total > MAX_ATTRIBUTES_TOTAL_CHARS) throw invalid(field, `keys and values must total at most ${MAX_ATTRIBUTES_TOTAL_CHARS} characters (got ${total})`);
+  if (out.ipv4 !== undefined && !isIpv4(out.ipv4)) throw invalid(`${field}.ipv4`, 'must be an IPv4 address');
+  if (out.ipv6 !== undefined && !isIpv6(out.ipv6)) throw invalid(`${field}.ipv6`, 'must be an IPv6 address');
+  if (out.port !== undefined && !/^\d{1,5}$/.test(out.port)) throw invalid(`${field}.port`, 'must be a port number 1-65535');
+  if (out.port !== undefined && (Number(out.port) < 1 || Number(out.port) > 65535)) throw invalid(`${field}.port`, 'must be a port number 1-65535');
+  if (out.weight !== undefined && !(/^\d{1,5}$/.test(out.weight) && Number(out.weight) <= 65535)) throw invalid(`${field}.weight`, 'must be an integer 0-65535');
+  if (out.cname !== undefined && !isDnsName(out.cname.toLowerCase().replace(/\.$/, ''))) throw invalid(`${field}.cname`, 'must be a DNS name');
+  for (const k of ['initialHealth', 'AWS_INIT_HEALTH_STATUS']) {
+    if (out[k] !== undefined && out[k] !== 'HEALTHY' && out[k] !== 'UNHEALTHY') throw invalid(`${field}.${k}`, 'must be HEALTHY or UNHEALTHY');
+  }
+  return out;
+}
+
+/** NamespaceInput is a validated namespace body (PUT /v1/namespaces/{ns}). */
+export interface NamespaceInput {
+  type: NamespaceType;
+  description: string;
+  soaTtl: number;
+}
+
+/** validateNamespaceBody checks `{type, description?, soaTtl?}` and fills in defaults. */
+export function validateNamespaceBody(body: unknown, field = ''): NamespaceInput {
+  const p = (k: string) => (field ? `${field}.${k}` : k);
+  const o = asObject(body ?? {}, field, ['type', 'description', 'soaTtl']);
+  const type = oneOf<NamespaceType>(o.type, p('type'), ['DNS', 'HTTP']);
+  const description = optString(o, 'description', p('description'), MAX_DESCRIPTION_CHARS) ?? '';
+  const soaTtl = optInt(o, 'soaTtl', p('soaTtl'), 0, 86_400);
+  if (type === 'HTTP' && soaTtl !== undefined) throw invalid(p('soaTtl'), 'only DNS namespaces have an SOA TTL');
+  return { type, description, soaTtl: soaTtl ?? (type === 'DNS' ? DEFAULT_SOA_TTL_S : 0) };
+}
+
+/** defaultDnsConfig is what a DNS namespace's service publishes when it says nothing: A and SRV, TTL 10. */
+export function defaultDnsConfig(): ServiceDnsConfig {
+  return {
+    routingPolicy: 'MULTIVALUE',
+    records: [
+      { type: 'A', ttl: DEFAULT_DNS_TTL_S },
+      { type: 'SRV', ttl: DEFAULT_DNS_TTL_S },
+    ],
+  };
+}
+
+/** validateDnsConfig checks a service's DNS config (Cloud Map's rules: unique types, CNAME alone and WEIGHTED). */
+export function validateDnsConfig(v: unknown, field = 'dns'): ServiceDnsConfig {
+  const o = asObject(v, field, ['routingPolicy', 'records']);
+  const routingPolicy = o.routingPolicy === undefined ? 'MULTIVALUE' : oneOf<RoutingPolicy>(o.routingPolicy, `${field}.routingPolicy`, ['MULTIVALUE', 'WEIGHTED']);
+  if (!Array.isArray(o.records) || o.records.length === 0 || o.records.length > 4) throw invalid(`${field}.records`, 'must be a list of 1 to 4 records');
+  const seen = new Set<DnsRecordType>();
+  const records = o.records.map((r, i) => {
+    const f = `${field}.records[${i}]`;
+    const ro = asObject(r, f, ['type', 'ttl']);
+    const type = oneOf<DnsRecordType>(ro.type, `${f}.type`, ['A', 'AAAA', 'SRV', 'CNAME']);
+    if (seen.has(type)) throw invalid(`${f}.type`, `duplicate record type ${type}`);
+    seen.add(type);
+    const ttl = optInt(ro, 'ttl', `${f}.ttl`, 0, 604_800) ?? DEFAULT_DNS_TTL_S;
+    return { type, ttl };
+  });
+  if (seen.has('CNAME') && seen.size > 1) throw invalid(`${field}.records`, 'a CNAME record cannot be combined with other types');
+  if (seen.has('CNAME') && routingPolicy !== 'WEIGHTED') throw invalid(`${field}.routingPolicy`, 'CNAME records need WEIGHTED routing');
+  return { routingPolicy, records };
+}
+
+const CHECK_FIELDS = ['type', 'path', 'intervalMs', 'timeoutMs', 'failureThreshold', 'successThreshold', 'ttlMs', 'insecureSkipVerify'] as const;
+
+/**
+ * validateHealthCheck checks a health-check config and fills in defaults (interval
+ * 10 s, timeout 2 s, thresholds 3 and 1). Configs that cannot work are refused:
+ * a TCP check with a path, an interval below 1 s, a timeout not below the interval,
+ * a TTL check without ttlMs.
+ */
+export function validateHealthCheck(v: unknown, field = 'healthCheck'): HealthCheckConfig {
+  const o = asObject(v, field, CHECK_FIELDS);
+  const type = oneOf<HealthCheckType>(o.type, `${field}.type`, ['HTTP', 'HTTPS', 'TCP', 'TTL', 'CUSTOM']);
+  const out: HealthCheckConfig = {
+    type,
+    intervalMs: optInt(o, 'intervalMs', `${field}.intervalMs`, MIN_CHECK_INTERVAL_MS, 3_600_000) ?? 10_000,
+    timeoutMs: optInt(o, 'timeoutMs', `${field}.timeoutMs`, 1, 3_600_000) ?? 2_000,
+    failureThreshold: optInt(o, 'failureThreshold', `${field}.failureThreshold`, 1, 10) ?? 3,
+    successThreshold: optInt(o, 'successThreshold', `${field}.successThreshold`, 1, 10) ?? 1,
+  };
+  if (out.timeoutMs >= out.intervalMs) throw invalid(`${field}.timeoutMs`, `must be less than intervalMs (${out.intervalMs})`);
+  const path = optString(o, 'path', `${field}.path`, 1024);
+  if (path !== undefined) {
+    if (type !== 'HTTP' && type !== 'HTTPS') throw invalid(`${field}.path`, `a ${type} check has no path`);
+    if (!path.startsWith('/') || !/^[!-~]*$/.test(path)) throw invalid(`${field}.path`, "must start with '/' and be printable ASCII without spaces");
+    out.path = path;
+  } else if (type === 'HTTP' || type === 'HTTPS') {
+    out.path = '/';
+  }
+  const ttlMs = optInt(o, 'ttlMs', `${field}.ttlMs`, 100, 24 * 3_600_000);
+  if (type === 'TTL') {
+    if (ttlMs === undefined) throw invalid(`${field}.ttlMs`, 'is required for a TTL check');
+    out.ttlMs = ttlMs;
+  } else if (ttlMs !== undefined) {
+    throw invalid(`${field}.ttlMs`, 'only TTL checks have ttlMs');
+  }
+  if (o.insecureSkipVerify !== undefined) {
+    if (typeof o.insecureSkipVerify !== 'boolean') throw invalid(`${field}.insecureSkipVerify`, 'must be a boolean');
+    if (type !== 'HTTPS') throw invalid(`${field}.insecureSkipVerify`, 'only HTTPS checks have insecureSkipVerify');
+    out.insecureSkipVerify = o.insecureSkipVerify;
+  }
+  return out;
+}
+
+/**
+ * validateHealthCheckOverride checks an instance's partial override against the
+ * service's config: the merged result must itself be a valid config. It returns the
+ * override with only the given fields, and the merged effective config.
+ */
+export function validateHealthCheckOverride(
+  v: unknown,
+  service: HealthCheckConfig | null,
+  field = 'healthCheck',
+): { override: Partial<HealthCheckConfig>; effective: HealthCheckConfig } {
+  const o = asObject(v, field, CHECK_FIELDS);
+  if (!service && o.type === undefined) throw invalid(`${field}.type`, 'is required: the service has no health check to override');
+  const base: Obj = service ? { ...service } : {};
+  if (o.type !== undefined && service && o.type !== service.type) {
+    // A different type resets type-specific fields rather than inheriting nonsense (a path on TCP).
+    delete base.path;
+    delete base.ttlMs;
+    delete base.insecureSkipVerify;
+  }
+  const effective = validateHealthCheck({ ...base, ...o }, field);
+  return { override: { ...(o as Partial<HealthCheckConfig>) }, effective };
+}
+
+/** ServiceInput is a validated service body (PUT /v1/namespaces/{ns}/services/{svc}). */
+export interface ServiceInput {
+  description: string;
+  dns: ServiceDnsConfig | null;
+  healthCheck: HealthCheckConfig | null;
+  deregisterAfterUnhealthyMs?: number;
+}
+
+/**
+ * validateServiceBody checks `{dns?, healthCheck?, description?, deregisterAfterUnhealthyMs?}`
+ * for a namespace of the given type. A DNS namespace's service without `dns` gets
+ * A + SRV (TTL 10); an HTTP namespace's service may not have `dns` (as in Cloud Map).
+ */
+export function validateServiceBody(body: unknown, nsType: NamespaceType, field = ''): ServiceInput {
+  const p = (k: string) => (field ? `${field}.${k}` : k);
+  const o = asObject(body ?? {}, field, ['dns', 'healthCheck', 'description', 'deregisterAfterUnhealthyMs']);
+  const description = optString(o, 'description', p('description'), MAX_DESCRIPTION_CHARS) ?? '';
+  let dns: ServiceDnsConfig | null = null;
+  if (o.dns !== undefined && o.dns !== null) {
+    if (nsType === 'HTTP') throw invalid(p('dns'), 'services of an HTTP namespace have no DNS config');
+    dns = validateDnsConfig(o.dns, p('dns'));
+  } else if (nsType === 'DNS') {
+    dns = defaultDnsConfig();
+  }
+  const healthCheck = o.healthCheck === undefined || o.healthCheck === null ? null : validateHealthCheck(o.healthCheck, p('healthCheck'));
+  const out: ServiceInput = { description, dns, healthCheck };
+  const dau = optInt(o, 'deregisterAfterUnhealthyMs', p('deregisterAfterUnhealthyMs'), 1000, 30 * 24 * 3_600_000);
+  if (dau !== undefined) out.deregisterAfterUnhealthyMs = dau;
+  return out;
+}
+
+/**
+ * checkInstanceForService applies Cloud Map's registration rules: each published
+ * record type needs its attribute (A: ipv4, AAAA: ipv6, SRV: port and an address,
+ * CNAME: cname), and network checks (HTTP, HTTPS, TCP) need an address and a port.
+ */
+export function checkInstanceForService(
+  attrs: Record<string, string>,
+  svc: Pick<ServiceValue, 'dns' | 'healthCheck'>,
+  check: HealthCheckConfig | null = svc.healthCheck,
+  field = 'attributes',
+): void {
+  for (const r of svc.dns?.records ?? []) {
+    if (r.type === 'A' && attrs.ipv4 === undefined) throw invalid(`${field}.ipv4`, 'is required: the service publishes A records');
+    if (r.type === 'AAAA' && attrs.ipv6 === undefined) throw invalid(`${field}.ipv6`, 'is required: the service publishes AAAA records');
+    if (r.type === 'CNAME' && attrs.cname === undefined) throw invalid(`${field}.cname`, 'is required: the service publishes CNAME records');
+    if (r.type === 'SRV') {
+      if (attrs.port === undefined) throw invalid(`${field}.port`, 'is required: the service publishes SRV records');
+      if (attrs.ipv4 === undefined && attrs.ipv6 === undefined) throw invalid(`${field}.ipv4`, 'an address (ipv4 or ipv6) is required: the service publishes SRV records');
+    }
+  }
+  if (check && (check.type === 'HTTP' || check.type === 'HTTPS' || check.type === 'TCP')) {
+    if (attrs.ipv4 === undefined && attrs.ipv6 === undefined) throw invalid(`${field}.ipv4`, `an address (ipv4 or ipv6) is required by the ${check.type} health check`);
+    if (attrs.port === undefined) throw invalid(`${field}.port`, `is required by the ${check.type} health check`);
+  }
+}
+
+/** InstanceInput is a validated instance body (PUT .../instances/{id}). */
+export interface InstanceInput {
+  attributes: Record<string, string>;
+  healthCheck?: Partial<HealthCheckConfig>;
+}
+
+/** validateInstanceBody checks `{attributes, healthCheck?}` against the service it registers in. */
+export function validateInstanceBody(body: unknown, svc: ServiceValue, field = ''): InstanceInput {
+  const p = (k: string) => (field ? `${field}.${k}` : k);
+  const o = asObject(body ?? {}, field, ['attributes', 'healthCheck']);
+  const attributes = validateAttributes(o.attributes, p('attributes'));
+  const out: InstanceInput = { attributes };
+  let effective = svc.healthCheck;
+  if (o.healthCheck !== undefined && o.healthCheck !== null) {
+    const r = validateHealthCheckOverride(o.healthCheck, svc.healthCheck, p('healthCheck'));
+    out.healthCheck = r.override;
+    effective = r.effective;
+  }
+  checkInstanceForService(attributes, svc, effective, p('attributes'));
+  return out;
+}
+
+/** effectiveCheck returns the health-check config that applies to an instance (service config plus override). */
+export function effectiveCheck(inst: Pick<InstanceValue, 'healthCheck'>, svc: ServiceValue | undefined): HealthCheckConfig | null {
+  if (!inst.healthCheck) return svc?.healthCheck ?? null;
+  return validateHealthCheckOverride(inst.healthCheck, svc?.healthCheck ?? null).effective;
+}
