@@ -1,0 +1,357 @@
+/**
+ * WsTransport carries engine messages between daemons over persistent WebSockets:
+ * one logical link per peer, dialled on demand, reused for every message, redialled
+ * with bounded backoff. It accepts on gossipAddr, runs the handshake (with optional
+ * AES-256-GCM sealing), drops and counts bad input, bounds every queue, and tells its
+ * owner when a link to a peer goes down (the engine probes that peer at once).
+ */
+import { EventEmitter } from 'node:events';
+import type { AddressInfo } from 'node:net';
+import { WebSocket, WebSocketServer } from 'ws';
+import type { GossipMsg } from '../core/gossip/types.js';
+import { backoffDelayMs, DEFAULT_BACKOFF, type BackoffPolicy } from './backoff.js';
+import { WireCodec } from './codec.js';
+import { invalid } from '../core/errors.js';
+import { ReplayGuard, type Identity } from './handshake.js';
+import { Keyring, parseEncryptKeys } from './keyring.js';
+import { TransportStats } from './metrics.js';
+import { CLOSE_DUPLICATE, CLOSE_REFUSED, CLOSE_SHUTDOWN, PeerLink, type LinkContext, type LinkHooks } from './peer-link.js';
+import { DEFAULT_SEND_QUEUE_LIMITS, SendQueue, type SendQueueLimits } from './send-queue.js';
+import { LogLimiter, SILENT_LOGGER, type TransportLogger } from './log.js';
+
+/** GOSSIP_PATH is the HTTP path of the gossip WebSocket endpoint. */
+export const GOSSIP_PATH = '/gossip';
+
+/** WsTransportOptions configure one daemon's transport. */
+export interface WsTransportOptions {
+  cluster: string;
+  nodeName: string;
+  /** gossipAddr is host:port, advertised to peers and (unless bindHost/bindPort say otherwise) bound. */
+  gossipAddr: string;
+  bindHost?: string;
+  /** bindPort 0 asks the OS for a free port; the advertised address then uses it. */
+  bindPort?: number;
+  maxFrameBytes: number;
+  /** encryptKeys are base64 AES-256 keys: the first seals, all open. Empty or absent: no encryption. */
+  encryptKeys?: readonly string[];
+  /** resolveAddr finds the gossip address of a peer known only by name (from the member list). */
+  resolveAddr?: (node: string) => string | undefined;
+  /** isCritical marks messages kept longest when a queue overflows; default: replication (`r.`). */
+  isCritical?: (msg: GossipMsg) => boolean;
+  logger?: TransportLogger;
+  stats?: TransportStats;
+  handshakeTimeoutMs?: number;
+  backoff?: BackoffPolicy;
+  queue?: SendQueueLimits;
+  /** maxPendingHandshakes bounds connections that have not finished their handshake. */
+  maxPendingHandshakes?: number;
+  /** highWaterBytes is how much may sit in a socket's buffer before frames wait in our queue. */
+  highWaterBytes?: number;
+  random?: () => number;
+}
+
+/** TransportEvents are what WsTransport emits. */
+export interface TransportEvents {
+  message: [from: string, msg: GossipMsg];
+  peerUp: [node: string, addr: string];
+  /** peerDown fires when the link to a peer closes unexpectedly: a hint to probe it now. */
+  peerDown: [node: string, addr: string, reason: string];
+}
+
+interface Peer {
+  name: string;
+  addr?: string;
+  link?: PeerLink;
+  dialing?: PeerLink;
+  queue: SendQueue;
+  failures: number;
+  nextDialAtMs: number;
+  retryTimer?: NodeJS.Timeout;
+}
+
+/** WsTransport is the real gossip transport of a daemon. */
+export class WsTransport extends EventEmitter<TransportEvents> {
+  readonly stats: TransportStats;
+  private readonly codec: WireCodec;
+  private readonly log: LogLimiter;
+  private readonly peers = new Map<string, Peer>();
+  private readonly pending = new Set<PeerLink>();
+  private readonly waiters = new Map<PeerLink, { resolve: (n: string) => void; reject: (e: Error) => void }>();
+  private readonly ctx: LinkContext;
+  private readonly hooks: LinkHooks;
+  private server?: WebSocketServer;
+  private stopped = false;
+  private me: Identity;
+
+  constructor(private readonly opts: WsTransportOptions) {
+    super();
+    this.stats = opts.stats ?? new TransportStats();
+    const keys = opts.encryptKeys && opts.encryptKeys.length > 0 ? parseEncryptKeys(opts.encryptKeys) : undefined;
+    this.codec = new WireCodec(opts.maxFrameBytes, keys ? new Keyring(keys, opts.cluster) : undefined);
+    this.log = new LogLimiter(opts.logger ?? SILENT_LOGGER);
+    this.me = { cluster: opts.cluster, node: opts.nodeName, addr: opts.gossipAddr };
+    this.ctx = { me: this.me, codec: this.codec, replay: new ReplayGuard(), nowMs: () => Date.now(), handshakeTimeoutMs: opts.handshakeTimeoutMs ?? 5_000 };
+    this.hooks = {
+      established: (l) => this.onEstablished(l),
+      message: (l, m) => {
+        this.stats.inc('frames_in');
+        this.emit('message', l.peer!.node, m);
+      },
+      rejected: (l, kind, reason, detail) => this.onRejected(l, kind, reason, detail),
+      closed: (l, code, reason) => this.onClosed(l, code, reason),
+      received: (n) => this.stats.inc('bytes_in', '', n),
+    };
+  }
+
+  /** address is this node's advertised gossip address (with the real port once listening). */
+  get address(): string {
+    return this.me.addr;
+  }
+
+  /** encrypted tells whether frames are sealed. */
+  get encrypted(): boolean {
+    return this.codec.encrypted;
+  }
+
+  /** listen starts the WebSocket server and resolves with the advertised address. */
+  async listen(): Promise<string> {
+    const [advHost, advPort] = splitAddr(this.opts.gossipAddr);
+    const host = this.opts.bindHost ?? advHost;
+    const port = this.opts.bindPort ?? advPort;
+    const wss = new WebSocketServer({ host, port, path: GOSSIP_PATH, maxPayload: this.opts.maxFrameBytes, perMessageDeflate: false, clientTracking: false });
+    this.server = wss;
+    await new Promise<void>((resolve, reject) => {
+      wss.once('listening', resolve);
+      wss.once('error', reject);
+    });
+    wss.on('error', (e) => this.log.warn('server', { err: e.message }, 'gossip server error'));
+    wss.on('connection', (ws, req) => this.onInbound(ws, req.socket.remoteAddress ?? '?'));
+    const bound = (wss.address() as AddressInfo).port;
+    if (advPort === 0) this.me.addr = `${advHost}:${bound}`;
+    return this.me.addr;
+  }
+
+  /** send queues one message for a peer and dials it if needed; false means it was dropped at once. */
+  send(to: string, msg: GossipMsg): boolean {
+    if (this.stopped || to === this.me.node) return false;
+    let bytes: Buffer;
+    try {
+      bytes = this.codec.encode({ k: 'msg', m: msg });
+    } catch (e) {
+      this.stats.inc('send_dropped', 'oversize');
+      this.log.warn('send-oversize', { to, t: msg.t, err: (e as Error).message }, 'outgoing gossip message dropped');
+      return false;
+    }
+    const peer = this.peer(to);
+    const critical = (this.opts.isCritical ?? ((m: GossipMsg) => m.t.startsWith('r.')))(msg);
+    const evicted = peer.queue.push({ bytes, critical, enqueuedAtMs: Date.now() });
+    if (evicted > 0) this.stats.inc('send_dropped', 'queue_full', evicted);
+    this.pump(peer);
+    return true;
+  }
+
+  /** connect dials an address (a join target) and resolves with the peer's node name once the handshake is done. */
+  connect(addr: string): Promise<string> {
+    for (const p of this.peers.values()) if (p.link?.state === 'open' && p.addr === addr) return Promise.resolve(p.name);
+    return new Promise((resolve, reject) => {
+      const link = this.dial(addr);
+      if (!link) return reject(new Error('transport stopped'));
+      this.waiters.set(link, { resolve, reject });
+    });
+  }
+
+  /** connectedPeers lists peers with an open link. */
+  connectedPeers(): string[] {
+    return [...this.peers.values()].filter((p) => p.link?.state === 'open').map((p) => p.name);
+  }
+
+  /** queuedFrames counts frames waiting in all peer queues. */
+  queuedFrames(): number {
+    let n = 0;
+    for (const p of this.peers.values()) n += p.queue.length;
+    return n;
+  }
+
+  /** forget drops a peer's queue and link (the engine reaped it); a later send dials afresh. */
+  forget(node: string): void {
+    const p = this.peers.get(node);
+    if (!p) return;
+    clearTimeout(p.retryTimer);
+    const dropped = p.queue.clear();
+    if (dropped > 0) this.stats.inc('send_dropped', 'forgotten', dropped);
+    p.link?.close(CLOSE_SHUTDOWN, 'forgotten');
+    this.peers.delete(node);
+  }
+
+  /** close stops accepting, closes every link and drops every queue. */
+  async close(): Promise<void> {
+    if (this.stopped) return;
+    this.stopped = true;
+    for (const p of this.peers.values()) {
+      clearTimeout(p.retryTimer);
+      p.queue.clear();
+      p.link?.close(CLOSE_SHUTDOWN, 'shutdown');
+      p.dialing?.close(CLOSE_SHUTDOWN, 'shutdown');
+    }
+    for (const l of this.pending) l.close(CLOSE_SHUTDOWN, 'shutdown');
+    await new Promise<void>((resolve) => (this.server ? this.server.close(() => resolve()) : resolve()));
+  }
+
+  private peer(name: string): Peer {
+    let p = this.peers.get(name);
+    if (!p) {
+      p = { name, queue: new SendQueue(this.opts.queue ?? DEFAULT_SEND_QUEUE_LIMITS), failures: 0, nextDialAtMs: 0 };
+      this.peers.set(name, p);
+    }
+    return p;
+  }
+
+  private pump(peer: Peer): void {
+    const link = peer.link;
+    if (!link || link.state !== 'open') return this.ensureDial(peer);
+    const highWater = this.opts.highWaterBytes ?? 1024 * 1024;
+    const expired = { count: 0 };
+    while (peer.queue.length > 0 && link.inflightBytes < highWater) {
+      const f = peer.queue.shift(Date.now(), expired);
+      if (!f) break;
+      this.stats.inc('frames_out');
+      this.stats.inc('bytes_out', '', f.bytes.length);
+      // Once the socket has taken this frame, more may follow; this keeps the queue moving under backpressure.
+      link.write(f.bytes, () => {
+        if (peer.queue.length > 0 && peer.link === link) this.pump(peer);
+      });
+    }
+    if (expired.count > 0) this.stats.inc('send_dropped', 'expired', expired.count);
+  }
+
+  private ensureDial(peer: Peer): void {
+    if (this.stopped || peer.dialing || peer.link?.state === 'open' || peer.queue.length === 0) return;
+    const addr = peer.addr ?? this.opts.resolveAddr?.(peer.name);
+    if (!addr) {
+      const n = peer.queue.clear();
+      this.stats.inc('send_dropped', 'no_route', n);
+      this.log.warn(`no-route:${peer.name}`, { to: peer.name }, 'no gossip address known for peer; messages dropped');
+      return;
+    }
+    peer.addr = addr;
+    const wait = peer.nextDialAtMs - Date.now();
+    if (wait > 0) {
+      if (!peer.retryTimer) {
+        peer.retryTimer = setTimeout(() => {
+          peer.retryTimer = undefined;
+          this.ensureDial(peer);
+        }, wait);
+        peer.retryTimer.unref();
+      }
+      return;
+    }
+    peer.dialing = this.dial(addr);
+  }
+
+  private dial(addr: string): PeerLink | undefined {
+    if (this.stopped) return undefined;
+    this.stats.inc('dials');
+    const ws = new WebSocket(`ws://${addr}${GOSSIP_PATH}`, { maxPayload: this.opts.maxFrameBytes, perMessageDeflate: false, handshakeTimeout: 3_000 });
+    const link = new PeerLink(ws, 'out', this.ctx, this.hooks);
+    ws.on('error', (e: Error & { code?: string }) => {
+      if (!e.code?.startsWith('WS_ERR_')) this.log.debug(`dial:${addr}`, { addr, err: e.message }, 'gossip dial failed');
+    });
+    ws.once('open', () => {
+      try {
+        link.startHandshake();
+      } catch (e) {
+        this.log.warn('hello', { err: (e as Error).message }, 'could not send hello');
+        link.close(CLOSE_REFUSED, 'hello failed');
+      }
+    });
+    return link;
+  }
+
+  private onInbound(ws: WebSocket, remote: string): void {
+    if (this.stopped || this.pending.size >= (this.opts.maxPendingHandshakes ?? 64)) {
+      this.stats.inc('handshake_refused', 'busy');
+      this.log.warn('busy', { remote }, 'gossip connection refused: too many pending handshakes');
+      ws.close(1013, 'busy');
+      return;
+    }
+    const link = new PeerLink(ws, 'in', this.ctx, this.hooks);
+    this.pending.add(link);
+  }
+
+  private onEstablished(link: PeerLink): boolean {
+    this.pending.delete(link);
+    const id = link.peer!;
+    const peer = this.peer(id.node);
+    peer.addr = id.addr;
+    this.waiters.get(link)?.resolve(id.node);
+    this.waiters.delete(link);
+    if (peer.dialing === link) peer.dialing = undefined;
+    const old = peer.link;
+    if (old && old !== link && old.state === 'open') {
+      // Both nodes dialled each other: both keep the link dialled by the smaller node name,
+      // so each side makes the same choice without a further round trip.
+      const preferred = this.me.node < id.node ? this.me.node : id.node;
+      const keepOld = old.dialer === preferred && link.dialer !== preferred;
+      if (keepOld) return false;
+      peer.link = link;
+      old.close(CLOSE_DUPLICATE, 'duplicate link');
+      this.pump(peer);
+      return true;
+    }
+    peer.link = link;
+    peer.failures = 0;
+    peer.nextDialAtMs = 0;
+    clearTimeout(peer.retryTimer);
+    peer.retryTimer = undefined;
+    this.stats.inc('links_opened');
+    this.log.debug(`up:${id.node}`, { peer: id.node, addr: id.addr, dir: link.direction }, 'gossip link up');
+    this.emit('peerUp', id.node, id.addr);
+    this.pump(peer);
+    return true;
+  }
+
+  private onRejected(link: PeerLink, kind: 'frame' | 'handshake', reason: string, detail: string): void {
+    this.stats.inc(kind === 'frame' ? 'bad_frames' : 'handshake_refused', reason);
+    const from = link.peer?.node ?? (link.ws as unknown as { _socket?: { remoteAddress?: string; remotePort?: number } })._socket?.remoteAddress ?? '?';
+    this.log.warn(`${kind}:${reason}`, { peer: from, reason, detail }, kind === 'frame' ? 'bad gossip frame dropped, connection closed' : 'gossip handshake refused');
+  }
+
+  private onClosed(link: PeerLink, code: number, reason: string): void {
+    this.pending.delete(link);
+    const w = this.waiters.get(link);
+    if (w) {
+      this.waiters.delete(link);
+      w.reject(new Error(`gossip dial closed before handshake (${code}${reason ? ` ${reason}` : ''})`));
+    }
+    const name = link.peer?.node;
+    for (const peer of name ? [this.peers.get(name)].filter((p) => p !== undefined) : this.peers.values()) {
+      if (peer.dialing === link) {
+        peer.dialing = undefined;
+        if (code !== CLOSE_DUPLICATE) this.dialFailed(peer);
+      }
+      if (peer.link === link) {
+        peer.link = undefined;
+        this.stats.inc('links_closed');
+        if (!this.stopped) {
+          this.log.debug(`down:${peer.name}`, { peer: peer.name, code, reason }, 'gossip link down');
+          this.emit('peerDown', peer.name, peer.addr ?? '', reason || String(code));
+        }
+        this.ensureDial(peer);
+      }
+    }
+  }
+
+  private dialFailed(peer: Peer): void {
+    this.stats.inc('dial_failures');
+    peer.failures++;
+    peer.nextDialAtMs = Date.now() + backoffDelayMs(peer.failures, this.opts.backoff ?? DEFAULT_BACKOFF, (this.opts.random ?? Math.random)());
+    this.ensureDial(peer);
+  }
+}
+
+/** splitAddr parses host:port (IPv6 in brackets) into its parts. */
+export function splitAddr(addr: string): [host: string, port: number] {
+  const m = /^\[?([^\]]+?)\]?:(\d+)$/.exec(addr);
+  if (!m) throw invalid('gossipAddr', `${JSON.stringify(addr)} is not host:port`);
+  return [m[1]!, Number(m[2])];
+}
