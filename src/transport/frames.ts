@@ -31,6 +31,8 @@ export interface HelloFrame {
   cluster: string;
   node: string;
   addr: string;
+  /** boot is random per process start, so a link from a restarted peer is told apart from a stale one. */
+  boot: string;
   nonce: string;
   tsMs: number;
 }
@@ -42,6 +44,7 @@ export interface WelcomeFrame {
   cluster: string;
   node: string;
   addr: string;
+  boot: string;
   nonce: string;
   tsMs: number;
   echo: string;
@@ -118,7 +121,7 @@ export function validateFrame(raw: unknown): Frame {
     case 'hello':
     case 'welcome': {
       const f = raw as Record<string, unknown>;
-      for (const field of ['cluster', 'node', 'addr', 'nonce'] as const) {
+      for (const field of ['cluster', 'node', 'addr', 'boot', 'nonce'] as const) {
         if (typeof f[field] !== 'string' || (f[field] as string).length === 0 || (f[field] as string).length > 256) {
           throw new FrameError('malformed', `${k}.${field} must be a non-empty string of at most 256 characters`);
         }

@@ -22,16 +22,18 @@ export interface Identity {
   cluster: string;
   node: string;
   addr: string;
+  /** boot is random per process start. */
+  boot: string;
 }
 
 /** makeHello builds a fresh hello for a dialer. */
 export function makeHello(me: Identity, nowMs: number): HelloFrame {
-  return { k: 'hello', v: PROTOCOL_VERSION, cluster: me.cluster, node: me.node, addr: me.addr, nonce: randomBytes(16).toString('base64'), tsMs: nowMs };
+  return { k: 'hello', v: PROTOCOL_VERSION, cluster: me.cluster, node: me.node, addr: me.addr, boot: me.boot, nonce: randomBytes(16).toString('base64'), tsMs: nowMs };
 }
 
 /** makeWelcome builds the acceptor's answer to a hello. */
 export function makeWelcome(me: Identity, hello: HelloFrame, nowMs: number): WelcomeFrame {
-  return { k: 'welcome', v: PROTOCOL_VERSION, cluster: me.cluster, node: me.node, addr: me.addr, nonce: randomBytes(16).toString('base64'), tsMs: nowMs, echo: hello.nonce };
+  return { k: 'welcome', v: PROTOCOL_VERSION, cluster: me.cluster, node: me.node, addr: me.addr, boot: me.boot, nonce: randomBytes(16).toString('base64'), tsMs: nowMs, echo: hello.nonce };
 }
 
 function checkCommon(me: Identity, f: HelloFrame | WelcomeFrame): HandshakeRefusal | undefined {

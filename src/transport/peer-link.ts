@@ -141,13 +141,13 @@ export class PeerLink {
       if (frame.k !== 'hello') return this.refuse('handshake', 'unexpected', `expected hello, got ${frame.k}`);
       refusal = this.ctx.replay.checkHello(this.ctx.me, frame, now);
       if (refusal) return this.refuse('handshake', refusal, `hello from ${frame.node} (${frame.addr}) refused`);
-      this.peer = { cluster: frame.cluster, node: frame.node, addr: frame.addr };
+      this.peer = { cluster: frame.cluster, node: frame.node, addr: frame.addr, boot: frame.boot };
       this.write(this.ctx.codec.encode(makeWelcome(this.ctx.me, frame, now)));
     } else {
       if (frame.k !== 'welcome' || !this.hello) return this.refuse('handshake', 'unexpected', `expected welcome, got ${frame.k}`);
       refusal = checkWelcome(this.ctx.me, this.hello, frame);
       if (refusal) return this.refuse('handshake', refusal, `welcome from ${frame.node} (${frame.addr}) refused`);
-      this.peer = { cluster: frame.cluster, node: frame.node, addr: frame.addr };
+      this.peer = { cluster: frame.cluster, node: frame.node, addr: frame.addr, boot: frame.boot };
     }
     clearTimeout(this.timer);
     this.state = 'open';

@@ -5,6 +5,7 @@
  * AES-256-GCM sealing), drops and counts bad input, bounds every queue, and tells its
  * owner when a link to a peer goes down (the engine probes that peer at once).
  */
+import { randomBytes } from 'node:crypto';
 import { EventEmitter } from 'node:events';
 import type { AddressInfo } from 'node:net';
 import { WebSocket, WebSocketServer } from 'ws';
@@ -16,9 +17,11 @@ import { ReplayGuard, type Identity } from './handshake.js';
 import { Keyring, parseEncryptKeys } from './keyring.js';
 import { TransportStats } from './metrics.js';
 import { CLOSE_DUPLICATE, CLOSE_REFUSED, CLOSE_SHUTDOWN, PeerLink, type LinkContext, type LinkHooks } from './peer-link.js';
-import { DEFAULT_SEND_QUEUE_LIMITS, SendQueue, type SendQueueLimits } from './send-queue.js';
+import { DEFAULT_SEND_QUEUE_LIMITS, SendQueue, type QueuedFrame, type SendQueueLimits } from './send-queue.js';
 import { LogLimiter, SILENT_LOGGER, type TransportLogger } from './log.js';
 
+/** MAX_ADDR_QUEUE bounds frames waiting for a dial to an address not yet named by a handshake. */
+export const MAX_ADDR_QUEUE = 64;
 /** GOSSIP_PATH is the HTTP path of the gossip WebSocket endpoint. */
 export const GOSSIP_PATH = '/gossip';
 
@@ -76,6 +79,8 @@ export class WsTransport extends EventEmitter<TransportEvents> {
   private readonly log: LogLimiter;
   private readonly peers = new Map<string, Peer>();
   private readonly pending = new Set<PeerLink>();
+  private readonly addrDials = new Map<string, { link: PeerLink; frames: QueuedFrame[] }>();
+  private readonly linkAddr = new Map<PeerLink, string>();
   private readonly waiters = new Map<PeerLink, { resolve: (n: string) => void; reject: (e: Error) => void }>();
   private readonly ctx: LinkContext;
   private readonly hooks: LinkHooks;
@@ -89,7 +94,7 @@ export class WsTransport extends EventEmitter<TransportEvents> {
     const keys = opts.encryptKeys && opts.encryptKeys.length > 0 ? parseEncryptKeys(opts.encryptKeys) : undefined;
     this.codec = new WireCodec(opts.maxFrameBytes, keys ? new Keyring(keys, opts.cluster) : undefined);
     this.log = new LogLimiter(opts.logger ?? SILENT_LOGGER);
-    this.me = { cluster: opts.cluster, node: opts.nodeName, addr: opts.gossipAddr };
+    this.me = { cluster: opts.cluster, node: opts.nodeName, addr: opts.gossipAddr, boot: randomBytes(8).toString('hex') };
     this.ctx = { me: this.me, codec: this.codec, replay: new ReplayGuard(), nowMs: () => Date.now(), handshakeTimeoutMs: opts.handshakeTimeoutMs ?? 5_000 };
     this.hooks = {
       established: (l) => this.onEstablished(l),
@@ -131,8 +136,12 @@ export class WsTransport extends EventEmitter<TransportEvents> {
     return this.me.addr;
   }
 
-  /** send queues one message for a peer and dials it if needed; false means it was dropped at once. */
-  send(to: string, msg: GossipMsg): boolean {
+  /**
+   * send queues one message for a peer and dials it if needed; false means it was
+   * dropped at once. `to` may be '' when only the address is known (a join to a seed):
+   * the message then waits for that address's handshake, which names the peer.
+   */
+  send(to: string, msg: GossipMsg, addr = ''): boolean {
     if (this.stopped || to === this.me.node) return false;
     let bytes: Buffer;
     try {
@@ -142,11 +151,43 @@ export class WsTransport extends EventEmitter<TransportEvents> {
       this.log.warn('send-oversize', { to, t: msg.t, err: (e as Error).message }, 'outgoing gossip message dropped');
       return false;
     }
-    const peer = this.peer(to);
     const critical = (this.opts.isCritical ?? ((m: GossipMsg) => m.t.startsWith('r.')))(msg);
-    const evicted = peer.queue.push({ bytes, critical, enqueuedAtMs: Date.now() });
+    const frame = { bytes, critical, enqueuedAtMs: Date.now() };
+    if (to === '') {
+      if (!addr) {
+        this.stats.inc('send_dropped', 'no_route');
+        return false;
+      }
+      for (const p of this.peers.values()) if (p.link?.state === 'open' && p.addr === addr) return this.enqueue(p, frame);
+      return this.enqueueForAddr(addr, frame);
+    }
+    const peer = this.peer(to);
+    if (addr) peer.addr = addr;
+    return this.enqueue(peer, frame);
+  }
+
+  private enqueue(peer: Peer, frame: QueuedFrame): boolean {
+    const evicted = peer.queue.push(frame);
     if (evicted > 0) this.stats.inc('send_dropped', 'queue_full', evicted);
     this.pump(peer);
+    return true;
+  }
+
+  // Frames for an address whose node name we learn only from the handshake.
+  private enqueueForAddr(addr: string, frame: QueuedFrame): boolean {
+    let d = this.addrDials.get(addr);
+    if (!d) {
+      const link = this.dial(addr);
+      if (!link) return false;
+      d = { link, frames: [] };
+      this.addrDials.set(addr, d);
+      this.linkAddr.set(link, addr);
+    }
+    d.frames.push(frame);
+    if (d.frames.length > MAX_ADDR_QUEUE) {
+      d.frames.shift();
+      this.stats.inc('send_dropped', 'queue_full');
+    }
     return true;
   }
 
@@ -194,6 +235,7 @@ export class WsTransport extends EventEmitter<TransportEvents> {
       p.dialing?.close(CLOSE_SHUTDOWN, 'shutdown');
     }
     for (const l of this.pending) l.close(CLOSE_SHUTDOWN, 'shutdown');
+    for (const d of this.addrDials.values()) d.link.close(CLOSE_SHUTDOWN, 'shutdown');
     await new Promise<void>((resolve) => (this.server ? this.server.close(() => resolve()) : resolve()));
   }
 
@@ -286,13 +328,22 @@ export class WsTransport extends EventEmitter<TransportEvents> {
     this.waiters.get(link)?.resolve(id.node);
     this.waiters.delete(link);
     if (peer.dialing === link) peer.dialing = undefined;
+    const viaAddr = this.takeAddrDial(link);
+    for (const f of viaAddr) {
+      const evicted = peer.queue.push(f);
+      if (evicted > 0) this.stats.inc('send_dropped', 'queue_full', evicted);
+    }
     const old = peer.link;
     if (old && old !== link && old.state === 'open') {
-      // Both nodes dialled each other: both keep the link dialled by the smaller node name,
-      // so each side makes the same choice without a further round trip.
+      // A link from a new boot of the peer, or a redial by the same side, replaces the old
+      // one (that one is stale). When both nodes dialled each other, both keep the link
+      // dialled by the smaller node name: each side makes the same choice without a round trip.
       const preferred = this.me.node < id.node ? this.me.node : id.node;
-      const keepOld = old.dialer === preferred && link.dialer !== preferred;
-      if (keepOld) return false;
+      const keepOld = old.peer!.boot === id.boot && old.dialer !== link.dialer && old.dialer === preferred;
+      if (keepOld) {
+        this.pump(peer);
+        return false;
+      }
       peer.link = link;
       old.close(CLOSE_DUPLICATE, 'duplicate link');
       this.pump(peer);
@@ -316,8 +367,20 @@ export class WsTransport extends EventEmitter<TransportEvents> {
     this.log.warn(`${kind}:${reason}`, { peer: from, reason, detail }, kind === 'frame' ? 'bad gossip frame dropped, connection closed' : 'gossip handshake refused');
   }
 
+  private takeAddrDial(link: PeerLink): QueuedFrame[] {
+    const addr = this.linkAddr.get(link);
+    if (addr === undefined) return [];
+    this.linkAddr.delete(link);
+    const d = this.addrDials.get(addr);
+    if (d?.link !== link) return [];
+    this.addrDials.delete(addr);
+    return d.frames;
+  }
+
   private onClosed(link: PeerLink, code: number, reason: string): void {
     this.pending.delete(link);
+    const lost = this.takeAddrDial(link).length;
+    if (lost > 0) this.stats.inc('send_dropped', 'dial_failed', lost);
     const w = this.waiters.get(link);
     if (w) {
       this.waiters.delete(link);

@@ -2,8 +2,8 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { checkWelcome, HANDSHAKE_SKEW_MS, makeHello, makeWelcome, ReplayGuard } from '../../../src/transport/handshake.js';
 
-const a = { cluster: 'c', node: 'a', addr: '127.0.0.1:1' };
-const b = { cluster: 'c', node: 'b', addr: '127.0.0.1:2' };
+const a = { cluster: 'c', node: 'a', addr: '127.0.0.1:1', boot: 'x' };
+const b = { cluster: 'c', node: 'b', addr: '127.0.0.1:2', boot: 'y' };
 
 test('a fresh hello is accepted once; the same hello again is a replay', () => {
   const g = new ReplayGuard();

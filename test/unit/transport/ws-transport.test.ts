@@ -120,7 +120,7 @@ test('a peer with the wrong key is refused at the handshake and counted; the rig
 test('a replayed hello is refused', async () => {
   const a = await node('a4');
   const codec = new WireCodec(64 * 1024);
-  const hello = codec.encode(makeHello({ cluster: 'c', node: 'x4', addr: '127.0.0.1:9' }, Date.now()));
+  const hello = codec.encode(makeHello({ cluster: 'c', node: 'x4', addr: '127.0.0.1:9', boot: 'b0' }, Date.now()));
   const first = await rawSocket(a);
   first.ws.send(hello);
   const welcome = await new Promise<Buffer>((r) => first.ws.once('message', (d) => r(d as Buffer)));
@@ -140,8 +140,8 @@ test('garbage, oversized, unknown-type and wrong-cluster input closes the connec
     ['bad_magic', (ws) => ws.send(randomBytes(100))],
     ['oversize', (ws) => ws.send(Buffer.alloc(100 * 1024, 1))],
     ['unknown_type', (ws) => ws.send(codec.encode({ k: 'nope' } as never))],
-    ['truncated', (ws) => ws.send(codec.encode(makeHello({ cluster: 'c', node: 'x', addr: 'h:1' }, Date.now())).subarray(0, 20))],
-    ['wrong_cluster', (ws) => ws.send(codec.encode(makeHello({ cluster: 'other', node: 'x', addr: 'h:1' }, Date.now())))],
+    ['truncated', (ws) => ws.send(codec.encode(makeHello({ cluster: 'c', node: 'x', addr: 'h:1', boot: 'b0' }, Date.now())).subarray(0, 20))],
+    ['wrong_cluster', (ws) => ws.send(codec.encode(makeHello({ cluster: 'other', node: 'x', addr: 'h:1', boot: 'b0' }, Date.now())))],
     ['encrypted', (ws) => ws.send(new WireCodec(1 << 20, new Keyring([randomBytes(32)], 'c')).encode({ k: 'msg', m: { t: 'm.ping' } }))],
   ];
   for (const [reason, act] of cases) {
@@ -160,7 +160,7 @@ test('garbage, oversized, unknown-type and wrong-cluster input closes the connec
   b.send('a5', { t: 'm.ping' });
   await until(() => atA.length === 1, 'a still serves real peers');
   const s = await rawSocket(a);
-  s.ws.send(codec.encode(makeHello({ cluster: 'c', node: 'x5', addr: 'h:1' }, Date.now())));
+  s.ws.send(codec.encode(makeHello({ cluster: 'c', node: 'x5', addr: 'h:1', boot: 'b0' }, Date.now())));
   await new Promise((r) => s.ws.once('message', r));
   s.ws.send(Buffer.from([WIRE_MAGIC, 0, 0x81, 0xa1, 0x6b, 0xa3, 0x66, 0x6f, 0x6f])); // {k:'foo'}
   assert.equal(await s.closed, 4001);
@@ -184,4 +184,21 @@ test('a full send queue to an unreachable peer drops oldest frames and counts th
   assert.equal(a.stats.get('send_dropped', 'oversize'), 1);
   a.forget('ghost');
   assert.equal(a.queuedFrames(), 0);
+});
+
+test('a message to an address only (a join to a seed) is delivered once the handshake names the peer', async () => {
+  const a = await node('a8');
+  const b = await node('b8');
+  const atB = inbox(b);
+  a.send('', { t: 'm.join', n: 'a8' }, b.address);
+  a.send('', { t: 'm.join', again: true }, b.address);
+  await until(() => atB.length === 2, 'join messages at b');
+  assert.equal(atB[0]!.from, 'a8');
+  assert.deepEqual(a.connectedPeers(), ['b8']);
+  a.send('', { t: 'm.join', third: true }, b.address);
+  await until(() => atB.length === 3, 'third message over the same link');
+  assert.equal(a.stats.get('dials'), 1);
+  // To a dead address: dropped and counted, nothing thrown.
+  a.send('', { t: 'm.join' }, '127.0.0.1:1');
+  await until(() => a.stats.get('send_dropped', 'dial_failed') === 1, 'dial failure counted');
 });
