@@ -1,5 +1,6 @@
 /** Prometheus metrics of the health layer (prom-client), registered once per registry. */
 import client from 'prom-client';
+import { metricsRegistry } from '../obs/metrics.js';
 
 /** HealthMetrics are the counters and gauges the health layer updates. */
 export interface HealthMetrics {
@@ -15,11 +16,11 @@ function once<T>(registry: client.Registry, name: string, make: () => T): T {
 }
 
 /**
- * healthMetrics returns the health metrics on a prom-client registry (the default
- * registry unless one is given), reusing them if already registered there, so that
+ * healthMetrics returns the health metrics on a prom-client registry (the daemon's
+ * metricsRegistry, served at GET /v1/metrics, unless one is given), reusing them if already registered there, so that
  * several managers in one process (tests) do not collide.
  */
-export function healthMetrics(registry: client.Registry = client.register): HealthMetrics {
+export function healthMetrics(registry: client.Registry = metricsRegistry): HealthMetrics {
   const registers = [registry];
   return {
     statusChanges: once(registry, 'grapevine_health_status_changes_total', () =>
