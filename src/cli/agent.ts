@@ -1,0 +1,93 @@
+import type { Command } from 'commander';
+import { GrapevineError } from '../core/errors.js';
+import { resolveAgentConfig } from '../config/load.js';
+import type { AgentFlags } from '../config/types.js';
+import { createLogger } from '../obs/logger.js';
+import { startAgent } from '../runtime/agent.js';
+import { StoreLockedError } from '../storage/store.js';
+
+function collect(v: string, prev: string[] = []): string[] {
+  return [...prev, v];
+}
+
+/**
+ * runAgent starts the daemon and keeps it running until SIGTERM or SIGINT (or a leave
+ * request), then shuts down in order and exits 0. Start-up failures exit non-zero with
+ * a message naming the cause: a bad config field (2), a data dir in use (3), other (1).
+ */
+export async function runAgent(flags: AgentFlags): Promise<void> {
+  let config;
+  try {
+    config = resolveAgentConfig(flags);
+  } catch (e) {
+    if (e instanceof GrapevineError) {
+      process.stderr.write(`grapevine agent: invalid configuration: ${e.message}\n`);
+      process.exit(2);
+    }
+    throw e;
+  }
+  const logger = createLogger(config.logLevel, { node: config.node.name });
+  let stopping = false;
+  let handle: Awaited<ReturnType<typeof startAgent>> | undefined;
+  const stop = (why: string) => {
+    if (stopping) return;
+    stopping = true;
+    logger.info({ why }, 'stopping');
+    const hard = setTimeout(() => {
+      logger.error('shutdown took longer than 15 s; exiting');
+      process.exit(1);
+    }, 15_000);
+    hard.unref();
+    void (handle ? handle.close() : Promise.resolve()).then(
+      () => {
+        logger.flush?.();
+        process.exit(0);
+      },
+      (e) => {
+        logger.error({ err: e }, 'shutdown failed');
+        process.exit(1);
+      },
+    );
+  };
+  process.on('SIGTERM', () => stop('SIGTERM'));
+  process.on('SIGINT', () => stop('SIGINT'));
+  try {
+    handle = await startAgent({ config, logger, onShutdownRequest: () => stop('leave') });
+  } catch (e) {
+    if (e instanceof StoreLockedError) {
+      process.stderr.write(`grapevine agent: ${e.message}\n`);
+      logger.flush?.();
+      process.exit(3);
+    }
+    if (e instanceof GrapevineError) {
+      process.stderr.write(`grapevine agent: invalid configuration: ${e.message}\n`);
+      process.exit(2);
+    }
+    const err = e as NodeJS.ErrnoException;
+    if (err.code === 'EADDRINUSE' || err.code === 'EACCES') {
+      process.stderr.write(`grapevine agent: cannot listen: ${err.message}\n`);
+      process.exit(4);
+    }
+    throw e;
+  }
+  if (stopping) await handle.close();
+}
+
+/** registerAgentCommand adds `grapevine agent`. */
+export function registerAgentCommand(program: Command): void {
+  program
+    .command('agent')
+    .description('run the Grapevine daemon')
+    .option('--config <file>', 'JSON config file')
+    .option('--node <name>', 'node name (picks the entry of the config file)')
+    .option('--data-dir <dir>', 'LevelDB data directory')
+    .option('--gossip-addr <host:port>', 'gossip listen address')
+    .option('--http-addr <host:port>', 'HTTP API listen address')
+    .option('--dns-addr <host:port>', 'DNS listen address (UDP and TCP)')
+    .option('--join <host:port>', 'gossip address of a member to join (repeatable)', collect)
+    .option('--preset <name>', 'gossip timing preset: lan, local or test')
+    .option('--log-level <level>', 'trace, debug, info, warn, error, fatal or silent')
+    .action(async (o: AgentFlags) => {
+      await runAgent(o);
+    });
+}

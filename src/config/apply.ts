@@ -1,0 +1,47 @@
+import { putInstance, putNamespace, putService, type Write } from '../core/commands.js';
+import { GrapevineError, invalid } from '../core/errors.js';
+import type { GrapevineNode } from '../runtime/node.js';
+import type { AgentConfig } from './types.js';
+
+/** ApplySummary counts what applying the config's definitions wrote. */
+export interface ApplySummary {
+  namespaces: number;
+  services: number;
+  registrations: number;
+}
+
+/**
+ * applyConfigDefinitions creates the config file's namespaces, services and this
+ * node's registrations, in that order. It is idempotent: definitions equal to what is
+ * stored write nothing, so a restart does not churn versions (and gossip). A bad
+ * definition throws InvalidInput naming its place in the file.
+ */
+export async function applyConfigDefinitions(node: GrapevineNode, config: AgentConfig, nowMs: number): Promise<ApplySummary> {
+  const ctx = { node: node.name, nowMs };
+  const reg = node.registry;
+  const summary: ApplySummary = { namespaces: 0, services: 0, registrations: 0 };
+  const run = async (field: string, fn: () => Write[]): Promise<number> => {
+    let writes: Write[];
+    try {
+      writes = fn();
+    } catch (e) {
+      if (e instanceof GrapevineError) throw invalid(field, `${e.code}: ${e.message}`);
+      throw e;
+    }
+    if (writes.length > 0) await node.write(writes);
+    return writes.length > 0 ? 1 : 0;
+  };
+  for (const [i, d] of config.namespaces.entries()) {
+    const { name, ...body } = d;
+    summary.namespaces += await run(`namespaces[${i}]`, () => putNamespace(reg, name, body, ctx).writes);
+  }
+  for (const [i, d] of config.services.entries()) {
+    const { namespace, name, ...body } = d;
+    summary.services += await run(`services[${i}]`, () => putService(reg, namespace, name, body, ctx).writes);
+  }
+  for (const [i, d] of config.registrations.entries()) {
+    const { namespace, service, id, node: _owner, ...body } = d;
+    summary.registrations += await run(`registrations[${i}]`, () => putInstance(reg, namespace, service, id, body, ctx).writes);
+  }
+  return summary;
+}

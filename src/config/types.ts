@@ -1,0 +1,81 @@
+import type { GossipConfig, GossipPreset } from './gossip.js';
+import type { LogLevel } from '../obs/logger.js';
+
+/** NodeEntry is one node of a config file's `nodes` list, as written there. */
+export interface NodeEntry {
+  name: string;
+  gossipAddr: string;
+  httpAddr: string;
+  /** dnsAddr is where the node answers DNS; absent means no DNS server. */
+  dnsAddr?: string;
+  dataDir: string;
+}
+
+/** NamespaceDef declares a namespace in the config file (same fields as PUT /v1/namespaces/{ns}, plus name). */
+export interface NamespaceDef {
+  name: string;
+  type: 'DNS' | 'HTTP';
+  description?: string;
+  soaTtl?: number;
+}
+
+/** ServiceDef declares a service in the config file (same fields as the service PUT body, plus namespace and name). */
+export interface ServiceDef {
+  namespace: string;
+  name: string;
+  description?: string;
+  dns?: unknown;
+  healthCheck?: unknown;
+  deregisterAfterUnhealthyMs?: number;
+}
+
+/**
+ * RegistrationDef declares an instance in the config file, like Consul's service
+ * definitions. `node` names the daemon that registers and owns it; by default the
+ * first entry of `nodes` (or the only daemon, when there is no `nodes` list).
+ */
+export interface RegistrationDef {
+  namespace: string;
+  service: string;
+  id: string;
+  attributes?: Record<string, string>;
+  healthCheck?: unknown;
+  node?: string;
+}
+
+/** AgentConfig is the fully resolved configuration of one daemon: file, flags and defaults merged. */
+export interface AgentConfig {
+  cluster: string;
+  /** node is this daemon's own entry, after flag overrides. */
+  node: Required<Omit<NodeEntry, 'dnsAddr'>> & { dnsAddr?: string };
+  /** nodes is the config file's whole list (empty when started from flags only). */
+  nodes: NodeEntry[];
+  /** join lists "host:port" gossip addresses to join at start. */
+  join: string[];
+  preset: GossipPreset;
+  gossip: GossipConfig;
+  /** encryptKeys are base64 AES-256 keys; the first encrypts, all are tried to decrypt (key rotation). */
+  encryptKeys: string[];
+  dns: { recursors: string[]; recursorTimeoutMs: number };
+  health: { maxConcurrentChecks: number };
+  logLevel: LogLevel;
+  namespaces: NamespaceDef[];
+  services: ServiceDef[];
+  /** registrations holds only the registrations this node owns. */
+  registrations: RegistrationDef[];
+  /** configFile is the path the config was read from, if any. */
+  configFile?: string;
+}
+
+/** AgentFlags are the `grapevine agent` command-line flags; each overrides the config file. */
+export interface AgentFlags {
+  config?: string;
+  node?: string;
+  dataDir?: string;
+  gossipAddr?: string;
+  httpAddr?: string;
+  dnsAddr?: string;
+  join?: string[];
+  logLevel?: string;
+  preset?: string;
+}

@@ -1,0 +1,22 @@
+import type { ApiDeps, Route } from '../types.js';
+
+/**
+ * agentRoutes serves POST /v1/agent/leave: announce a graceful leave to the cluster,
+ * then shut the daemon down (as `consul leave` does), after the answer is sent.
+ */
+export function agentRoutes(deps: ApiDeps): Route[] {
+  return [
+    {
+      method: 'POST',
+      path: '/v1/agent/leave',
+      handler: async () => {
+        await deps.ctx.membership.leave();
+        deps.logger.info('left the cluster on request; shutting down');
+        // Give the answer time to reach the client before the server stops.
+        const shutdown = deps.requestShutdown;
+        if (shutdown) setTimeout(shutdown, 100);
+        return { body: { left: true, node: deps.ctx.node.name }, headers: { connection: 'close' } };
+      },
+    },
+  ];
+}

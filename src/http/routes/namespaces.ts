@@ -1,0 +1,34 @@
+import { deleteNamespace, putNamespace, requireNamespace } from '../../core/commands.js';
+import { validateNamespaceName } from '../../core/validate.js';
+import type { ApiDeps, Route } from '../types.js';
+
+/** namespaceRoutes serves create/update, list, get and delete of namespaces. */
+export function namespaceRoutes(deps: ApiDeps): Route[] {
+  const node = deps.ctx.node;
+  return [
+    { method: 'GET', path: '/v1/namespaces', handler: () => ({ body: { namespaces: node.registry.namespaces() } }) },
+    {
+      method: 'GET',
+      path: '/v1/namespaces/:ns',
+      handler: (req) => ({ body: requireNamespace(node.registry, validateNamespaceName(req.params.ns)) }),
+    },
+    {
+      method: 'PUT',
+      path: '/v1/namespaces/:ns',
+      handler: async (req) => {
+        const r = putNamespace(node.registry, req.params.ns!, req.body, { node: node.name, nowMs: node.clock.nowMs() });
+        if (r.writes.length) await node.write(r.writes);
+        return { status: r.created ? 201 : 200, body: r.value };
+      },
+    },
+    {
+      method: 'DELETE',
+      path: '/v1/namespaces/:ns',
+      handler: async (req) => {
+        const writes = deleteNamespace(node.registry, req.params.ns!);
+        await node.write(writes);
+        return { body: { deleted: validateNamespaceName(req.params.ns) } };
+      },
+    },
+  ];
+}

@@ -1,0 +1,47 @@
+import { deleteService, putService, requireNamespace, requireService } from '../../core/commands.js';
+import { validateNamespaceName, validateServiceName } from '../../core/validate.js';
+import type { ApiDeps, Route } from '../types.js';
+
+/** serviceRoutes serves create/update, list, get and delete of services. */
+export function serviceRoutes(deps: ApiDeps): Route[] {
+  const node = deps.ctx.node;
+  const reg = node.registry;
+  return [
+    {
+      method: 'GET',
+      path: '/v1/namespaces/:ns/services',
+      handler: (req) => {
+        const ns = validateNamespaceName(req.params.ns);
+        requireNamespace(reg, ns);
+        return { body: { services: reg.services(ns).map((s) => ({ ...s, instanceCount: reg.instanceCount(ns, s.name), revision: reg.serviceRevision(ns, s.name) })) } };
+      },
+    },
+    {
+      method: 'GET',
+      path: '/v1/namespaces/:ns/services/:svc',
+      handler: (req) => {
+        const ns = validateNamespaceName(req.params.ns);
+        const svc = validateServiceName(req.params.svc);
+        const s = requireService(reg, ns, svc);
+        return { body: { ...s, instanceCount: reg.instanceCount(ns, svc), revision: reg.serviceRevision(ns, svc) } };
+      },
+    },
+    {
+      method: 'PUT',
+      path: '/v1/namespaces/:ns/services/:svc',
+      handler: async (req) => {
+        const r = putService(reg, req.params.ns!, req.params.svc!, req.body, { node: node.name, nowMs: node.clock.nowMs() });
+        if (r.writes.length) await node.write(r.writes);
+        return { status: r.created ? 201 : 200, body: r.value };
+      },
+    },
+    {
+      method: 'DELETE',
+      path: '/v1/namespaces/:ns/services/:svc',
+      handler: async (req) => {
+        await node.write(deleteService(reg, req.params.ns!, req.params.svc!));
+        return { body: { deleted: `${validateNamespaceName(req.params.ns)}/${validateServiceName(req.params.svc)}` } };
+      },
+    },
+  ];
+}

@@ -1,0 +1,29 @@
+import type { ApiDeps, Route } from '../types.js';
+
+const startedAtMs = Date.now();
+
+/** statusRoutes serves GET /v1/status: who this daemon is and how far its registry has come. */
+export function statusRoutes(deps: ApiDeps): Route[] {
+  return [
+    {
+      method: 'GET',
+      path: '/v1/status',
+      handler: () => {
+        const { node } = deps.ctx;
+        return {
+          body: {
+            node: node.name,
+            version: deps.ctx.version,
+            revision: node.registry.revision,
+            hlc: node.hlc.current(),
+            seq: node.seq,
+            records: node.registry.records.size,
+            namespaces: node.registry.namespaces().length,
+            uptimeMs: Date.now() - startedAtMs,
+            health: deps.ctx.health ? 'enabled' : 'disabled',
+          },
+        };
+      },
+    },
+  ];
+}

@@ -1,0 +1,49 @@
+import type { IncomingMessage } from 'node:http';
+import type { Logger } from 'pino';
+import type { ViewCache } from '../core/discovery.js';
+import type { Random } from '../core/gossip/types.js';
+import type { AgentContext } from '../runtime/context.js';
+import type { ServiceWaiters } from '../runtime/waiters.js';
+
+/** ApiDeps is what route handlers get: the agent context and the HTTP layer's helpers. */
+export interface ApiDeps {
+  ctx: AgentContext;
+  waiters: ServiceWaiters;
+  random: Random;
+  logger: Logger;
+  viewCache: ViewCache;
+  /** requestShutdown asks the daemon to shut down gracefully (after POST /v1/agent/leave). */
+  requestShutdown?: () => void;
+}
+
+/** ApiRequest is a parsed request as handlers see it. */
+export interface ApiRequest {
+  method: string;
+  /** params holds the decoded path parameters by name. */
+  params: Record<string, string>;
+  query: URLSearchParams;
+  /** body is the parsed JSON body, or undefined when there was none. */
+  body: unknown;
+  raw: IncomingMessage;
+  /** signal aborts when the client goes away (blocking queries stop waiting). */
+  signal: AbortSignal;
+}
+
+/** ApiResponse is what a handler returns; `text` sends a non-JSON body (metrics). */
+export interface ApiResponse {
+  status?: number;
+  body?: unknown;
+  text?: string;
+  contentType?: string;
+  headers?: Record<string, string>;
+}
+
+/** Handler answers one route. Expected failures are thrown as GrapevineError. */
+export type Handler = (req: ApiRequest) => ApiResponse | Promise<ApiResponse>;
+
+/** Route binds a method and a path pattern ("/v1/namespaces/:ns") to a handler. */
+export interface Route {
+  method: 'GET' | 'PUT' | 'POST' | 'DELETE';
+  path: string;
+  handler: Handler;
+}

@@ -1,0 +1,163 @@
+/**
+ * The daemon: config → LevelDB store → GrapevineNode → config definitions → HTTP API,
+ * and an orderly shutdown. Other layers (gossip, health checks, DNS) plug in at the
+ * marked spots below; each adds its start and registers its stop with `onClose`.
+ */
+import { mkdirSync, readFileSync } from 'node:fs';
+import { ViewCache } from '../core/discovery.js';
+import type { Random } from '../core/gossip/types.js';
+import { stateDigest } from '../core/state-digest.js';
+import { parseHostPort } from '../config/addr.js';
+import { applyConfigDefinitions } from '../config/apply.js';
+import type { AgentConfig } from '../config/types.js';
+import { startApiServer, type ApiServer } from '../http/server.js';
+import { createLogger, type Logger } from '../obs/logger.js';
+import { enableDefaultMetrics, gauge } from '../obs/metrics.js';
+import { LevelStore } from '../storage/level-store.js';
+import type { Store } from '../storage/store.js';
+import { RealClock, type Clock } from './clock.js';
+import type { AgentContext } from './context.js';
+import { LocalMembership } from './local-membership.js';
+import { GrapevineNode } from './node.js';
+import { ServiceWaiters } from './waiters.js';
+
+/** StartAgentOptions are the inputs of startAgent; only `config` is required. */
+export interface StartAgentOptions {
+  config: AgentConfig;
+  logger?: Logger;
+  clock?: Clock;
+  /** store replaces the LevelDB store in dataDir (tests, simulations). */
+  store?: Store;
+  random?: Random;
+  /** onShutdownRequest is called when a client asks the daemon to stop (POST /v1/agent/leave). */
+  onShutdownRequest?: () => void;
+}
+
+/** AgentHandle is a running daemon. */
+export interface AgentHandle {
+  ctx: AgentContext;
+  node: GrapevineNode;
+  config: AgentConfig;
+  logger: Logger;
+  http: ApiServer;
+  /** onClose registers a stop step; steps run in reverse order of registration, before the store closes. */
+  onClose(fn: () => Promise<void> | void): void;
+  /** close stops accepting requests, leaves the cluster, runs stop steps, flushes and closes the store. Idempotent. */
+  close(): Promise<void>;
+}
+
+/** grapevineVersion reads the version from package.json once. */
+export function grapevineVersion(): string {
+  for (const rel of ['../../../package.json', '../../package.json']) {
+    try {
+      return (JSON.parse(readFileSync(new URL(rel, import.meta.url), 'utf8')) as { version: string }).version;
+    } catch {
+      /* try the next layout (dist/src/runtime vs src/runtime) */
+    }
+  }
+  return '0.0.0';
+}
+
+/** startAgent starts one daemon and resolves once its HTTP API answers. */
+export async function startAgent(opts: StartAgentOptions): Promise<AgentHandle> {
+  const { config } = opts;
+  const logger = opts.logger ?? createLogger(config.logLevel, { node: config.node.name });
+  const clock = opts.clock ?? new RealClock();
+  const random = opts.random ?? { next: Math.random };
+  enableDefaultMetrics();
+
+  let store = opts.store;
+  if (!store) {
+    mkdirSync(config.node.dataDir, { recursive: true });
+    store = new LevelStore(config.node.dataDir);
+  }
+  const node = new GrapevineNode(config.node.name, store, clock);
+  const t0 = performance.now();
+  await node.start(); // StoreLockedError when another daemon holds the data dir.
+  logger.info({ records: node.registry.records.size, loadMs: Math.round(performance.now() - t0), dataDir: config.node.dataDir }, 'registry loaded');
+
+  const closers: (() => Promise<void> | void)[] = [];
+  const ctx: AgentContext = {
+    node,
+    membership: new LocalMembership(config.node.name, config.node.gossipAddr),
+    stateDigest: () => stateDigest(node.registry),
+    version: grapevineVersion(),
+  };
+  gauge('grapevine_registry_records', 'Records (live and tombstones) in the local registry', [], function () {
+    this.set(node.registry.records.size);
+  });
+  gauge('grapevine_registry_revision', 'Local registry revision', [], function () {
+    this.set(node.registry.revision);
+  });
+
+  try {
+    const applied = await applyConfigDefinitions(node, config, clock.nowMs());
+    if (applied.namespaces + applied.services + applied.registrations > 0) logger.info(applied, 'applied config definitions');
+
+    // ---- PLUG-IN: gossip layer -------------------------------------------------
+    // Start gossip on config.node.gossipAddr (config.join, config.gossip, config.encryptKeys),
+    // then replace the single-node membership:  ctx.membership = gossip.membership;
+    // and register its stop:  closers.push(() => gossip.stop());
+    // ----------------------------------------------------------------------------
+
+    // ---- PLUG-IN: health layer -------------------------------------------------
+    // Start the checkers (config.health.maxConcurrentChecks), then:  ctx.health = health.api;
+    // closers.push(() => health.stop());   Without it, health routes answer 501.
+    // ----------------------------------------------------------------------------
+
+    // ---- PLUG-IN: DNS server ---------------------------------------------------
+    // When config.node.dnsAddr is set: start the DNS server there (config.dns.recursors,
+    // config.dns.recursorTimeoutMs) and  closers.push(() => dns.close());
+    // ----------------------------------------------------------------------------
+  } catch (e) {
+    for (const c of closers.reverse()) await Promise.resolve(c()).catch(() => undefined);
+    await node.stop();
+    throw e;
+  }
+
+  const waiters = new ServiceWaiters(node, clock);
+  const http = await (async () => {
+    const a = parseHostPort(config.node.httpAddr, 'httpAddr');
+    try {
+      const deps = { ctx, waiters, random, logger, viewCache: new ViewCache() } as Parameters<typeof startApiServer>[0];
+      if (opts.onShutdownRequest) deps.requestShutdown = opts.onShutdownRequest;
+      return await startApiServer(deps, a.host, a.port);
+    } catch (e) {
+      for (const c of closers.reverse()) await Promise.resolve(c()).catch(() => undefined);
+      await node.stop();
+      throw e;
+    }
+  })();
+  logger.info({ http: http.address, gossip: config.node.gossipAddr, dns: config.node.dnsAddr ?? null, version: ctx.version }, 'grapevine agent started');
+
+  let closing: Promise<void> | undefined;
+  return {
+    ctx,
+    node,
+    config,
+    logger,
+    http,
+    onClose: (fn) => closers.push(fn),
+    close() {
+      closing ??= (async () => {
+        logger.info('shutting down');
+        await http.close();
+        try {
+          await ctx.membership.leave();
+        } catch (e) {
+          logger.warn({ err: e }, 'leave failed');
+        }
+        for (const c of closers.reverse()) {
+          try {
+            await c();
+          } catch (e) {
+            logger.warn({ err: e }, 'stop step failed');
+          }
+        }
+        await node.stop(); // LevelStore.close waits for pending group commits.
+        logger.info('stopped');
+      })();
+      return closing;
+    },
+  };
+}
