@@ -7,10 +7,13 @@ import { mkdirSync, readFileSync } from 'node:fs';
 import { ViewCache } from '../core/discovery.js';
 import type { Random } from '../core/gossip/types.js';
 import { stateDigest } from '../core/state-digest.js';
-import { parseHostPort } from '../config/addr.js';
+import { formatHostPort, parseHostPort } from '../config/addr.js';
+import { startDnsServer } from '../dns/server.js';
 import { applyConfigDefinitions } from '../config/apply.js';
 import type { AgentConfig } from '../config/types.js';
 import { startApiServer, type ApiServer } from '../http/server.js';
+import { HealthManager } from '../health/manager.js';
+import { healthMetrics } from '../health/metrics.js';
 import { createLogger, type Logger } from '../obs/logger.js';
 import { enableDefaultMetrics, gauge } from '../obs/metrics.js';
 import { LevelStore } from '../storage/level-store.js';
@@ -103,11 +106,28 @@ export async function startAgent(opts: StartAgentOptions): Promise<AgentHandle> 
     // ---- PLUG-IN: health layer -------------------------------------------------
     // Start the checkers (config.health.maxConcurrentChecks), then:  ctx.health = health.api;
     // closers.push(() => health.stop());   Without it, health routes answer 501.
+    const health = new HealthManager(node, { maxConcurrentChecks: config.health.maxConcurrentChecks, random, logger, metrics: healthMetrics() });
+    health.start();
+    ctx.health = health;
+    closers.push(() => health.stop());
     // ----------------------------------------------------------------------------
 
     // ---- PLUG-IN: DNS server ---------------------------------------------------
     // When config.node.dnsAddr is set: start the DNS server there (config.dns.recursors,
     // config.dns.recursorTimeoutMs) and  closers.push(() => dns.close());
+    if (config.node.dnsAddr) {
+      const d = parseHostPort(config.node.dnsAddr, 'dnsAddr');
+      const dns = await startDnsServer({
+        registry: node.registry,
+        host: d.host,
+        port: d.port,
+        random,
+        recursors: config.dns.recursors,
+        recursorTimeoutMs: config.dns.recursorTimeoutMs,
+      });
+      closers.push(() => dns.close());
+      logger.info({ dns: formatHostPort(dns.address), recursors: config.dns.recursors.length }, 'dns server listening');
+    }
     // ----------------------------------------------------------------------------
   } catch (e) {
     for (const c of closers.reverse()) await Promise.resolve(c()).catch(() => undefined);
