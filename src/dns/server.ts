@@ -1,0 +1,134 @@
+/**
+ * startDnsServer serves DNS on one address over UDP and TCP. The servers only move
+ * bytes: every answer comes from the pure DnsResponder (src/core/dns), and names
+ * outside every DNS namespace go to the optional Forwarder.
+ */
+import dgram from 'node:dgram';
+import { isIPv6 } from 'node:net';
+import type { Random } from '../core/gossip/types.js';
+import type { Registry } from '../core/registry.js';
+import { DnsResponder, FORWARD, type DnsResponderOptions, type DnsStats } from '../core/dns/responder.js';
+import { Forwarder } from './forwarder.js';
+import { DEFAULT_TCP_LIMITS, startTcp, type TcpLimits, type TcpListener } from './tcp.js';
+
+/** DnsServerOptions configure startDnsServer. */
+export interface DnsServerOptions {
+  registry: Registry;
+  /** host and port to listen on; port 0 picks a free port, the same for UDP and TCP. */
+  host: string;
+  port: number;
+  random?: Random;
+  /** recursors are upstream "host:port" resolvers for names outside every DNS namespace (none by default). */
+  recursors?: string[];
+  /** recursorTimeoutMs bounds the wait for a recursor (default 2000). */
+  recursorTimeoutMs?: number;
+  /** responder passes options to the DnsResponder (cache bounds, name server label). */
+  responder?: DnsResponderOptions;
+  tcp?: Partial<TcpLimits>;
+  /** recvBufferBytes asks the kernel for a larger UDP receive buffer, to ride out bursts (default 4 MB). */
+  recvBufferBytes?: number;
+}
+
+/** DnsServer is a running DNS server. */
+export interface DnsServer {
+  /** address is where it listens (the real port when 0 was asked). */
+  address: { host: string; port: number };
+  responder: DnsResponder;
+  /** stats are the responder's counters plus UDP send errors and open TCP connections. */
+  stats(): DnsStats & { udpSendErrors: number; tcpConnections: number };
+  /** close stops both listeners and the forwarder. */
+  close(): Promise<void>;
+}
+
+const UNSPECIFIED = new Set(['0.0.0.0', '::', '']);
+
+/** startDnsServer starts the UDP and TCP listeners and resolves once both listen. */
+export async function startDnsServer(opts: DnsServerOptions): Promise<DnsServer> {
+  const random = opts.random ?? { next: Math.random };
+  const recursors = opts.recursors ?? [];
+  const v6 = isIPv6(opts.host);
+  const responder = new DnsResponder(opts.registry, random, {
+    ...(UNSPECIFIED.has(opts.host) ? {} : v6 ? { nsIpv6: opts.host } : { nsIpv4: opts.host }),
+    ...opts.responder,
+    forwardOutside: recursors.length > 0,
+  });
+  const forwarder = recursors.length > 0 ? new Forwarder({ recursors, timeoutMs: opts.recursorTimeoutMs ?? 2000 }) : undefined;
+  const tcpLimits = { ...DEFAULT_TCP_LIMITS, ...opts.tcp };
+  let udpSendErrors = 0;
+  const onSent = (err: Error | null): void => {
+    if (err) udpSendErrors++;
+  };
+
+  const onMessage = (udp: dgram.Socket) => (msg: Buffer, rinfo: dgram.RemoteInfo) => {
+    let r;
+    try {
+      r = responder.respond(msg, 'udp');
+    } catch {
+      return;
+    }
+    if (r === null) return;
+    if (r === FORWARD) {
+      forwarder!.forward(msg, (answer) => udp.send(answer, rinfo.port, rinfo.address, onSent));
+      return;
+    }
+    udp.send(r, rinfo.port, rinfo.address, onSent);
+  };
+  const onTcpMessage = (msg: Buffer, send: (answer: Buffer) => void): void => {
+    const r = responder.respond(msg, 'tcp');
+    if (r === null) return;
+    if (r === FORWARD) forwarder!.forward(Buffer.from(msg), send);
+    else send(r);
+  };
+
+  // Port 0: TCP takes the port UDP got; if that port is taken for TCP, start over with a new one.
+  let udp: dgram.Socket | undefined;
+  let tcp: TcpListener | undefined;
+  for (let attempt = 0; !tcp; attempt++) {
+    udp = dgram.createSocket({ type: v6 ? 'udp6' : 'udp4' });
+    udp.on('error', () => undefined);
+    udp.on('message', onMessage(udp));
+    try {
+      await bindUdp(udp, opts.host, opts.port);
+      tcp = await startTcp(opts.host, udp.address().port, onTcpMessage, tcpLimits);
+    } catch (e) {
+      await new Promise<void>((r) => {
+        try {
+          udp!.close(() => r());
+        } catch {
+          r();
+        }
+      });
+      if (opts.port !== 0 || attempt >= 10) {
+        forwarder?.close();
+        throw e;
+      }
+    }
+  }
+  const port = udp!.address().port;
+  try {
+    udp!.setRecvBufferSize(opts.recvBufferBytes ?? 4 << 20);
+    udp!.setSendBufferSize(opts.recvBufferBytes ?? 4 << 20);
+  } catch {
+    /* the kernel's limit (net.core.rmem_max) wins; the default buffer still works */
+  }
+  return {
+    address: { host: opts.host, port },
+    responder,
+    stats: () => ({ ...responder.stats, udpSendErrors, tcpConnections: tcp!.connections() }),
+    async close() {
+      forwarder?.close();
+      await new Promise<void>((r) => udp!.close(() => r()));
+      await tcp!.close();
+    },
+  };
+}
+
+function bindUdp(udp: dgram.Socket, host: string, port: number): Promise<void> {
+  return new Promise((resolve, reject) => {
+    udp.once('error', reject);
+    udp.bind({ address: host, port, exclusive: true }, () => {
+      udp.off('error', reject);
+      resolve();
+    });
+  });
+}
