@@ -31,6 +31,7 @@ export class Registry {
   private readonly svcRevision = new Map<string, number>();
   private readonly nsRevision = new Map<string, number>();
   private readonly members = new Map<string, MemberStatus>();
+  private readonly reapedOwners = new Set<string>();
   private revisionCounter = 0;
 
   /** revision is a node-local counter that rises on every change (Consul's index). */
@@ -97,6 +98,21 @@ export class Registry {
     this.records.delete(key);
   }
 
+  /**
+   * drop removes any record outright, live or not, keeping the indexes right. Only
+   * anti-entropy uses it on live records: after a full state transfer showed the
+   * record was deleted and its tombstone collected everywhere else.
+   */
+  drop(key: string): void {
+    const rec = this.records.get(key);
+    if (!rec) return;
+    if (rec.value !== null) {
+      // Route the index clean-up through apply with a tombstone that outranks the record, then forget it.
+      this.apply({ key, value: null, hlc: rec.hlc + 1, node: rec.node, seq: rec.seq });
+    }
+    this.records.delete(key);
+  }
+
   /** get returns the record under a key, tombstone or not. */
   get(key: string): Rec | undefined {
     return this.records.get(key);
@@ -113,6 +129,27 @@ export class Registry {
       this.svcRevision.set(serviceKey(p.ns, p.svc!), rev);
       this.nsRevision.set(p.ns, rev);
     }
+  }
+
+  /**
+   * setOwnerReaped hides (or shows again) the instances of an owner that has been dead
+   * or gone for reapAfterMs. The records stay, so the instances come back if it does.
+   */
+  setOwnerReaped(node: string, reaped: boolean): void {
+    if (reaped === this.reapedOwners.has(node)) return;
+    if (reaped) this.reapedOwners.add(node);
+    else this.reapedOwners.delete(node);
+    for (const key of this.instancesByOwner.get(node) ?? []) {
+      const p = parseKey(key)!;
+      const rev = ++this.revisionCounter;
+      this.svcRevision.set(serviceKey(p.ns, p.svc!), rev);
+      this.nsRevision.set(p.ns, rev);
+    }
+  }
+
+  /** ownerReaped reports whether a node's instances are reaped (hidden). */
+  ownerReaped(node: string): boolean {
+    return this.reapedOwners.has(node);
   }
 
   /** memberStatus returns the last known SWIM state of a node; unknown nodes count as alive. */
@@ -150,13 +187,18 @@ export class Registry {
 
   /** instanceCount counts the live instances of a service. */
   instanceCount(ns: string, svc: string): number {
-    return this.instancesBySvc.get(serviceKey(ns, svc))?.size ?? 0;
+    const insts = this.instancesBySvc.get(serviceKey(ns, svc));
+    if (!insts) return 0;
+    if (this.reapedOwners.size === 0) return insts.size;
+    let n = 0;
+    for (const v of insts.values()) if (!this.reapedOwners.has(v.owner)) n++;
+    return n;
   }
 
   /** instance returns a live instance with its effective health, or undefined. */
   instance(ns: string, svc: string, id: string): InstanceView | undefined {
     const rec = this.records.get(instanceKey(ns, svc, id));
-    if (!rec || rec.value === null) return undefined;
+    if (!rec || rec.value === null || this.reapedOwners.has((rec.value as InstanceValue).owner)) return undefined;
     return this.view(rec.value as InstanceValue, rec.hlc, this.service(ns, svc));
   }
 
@@ -171,7 +213,7 @@ export class Registry {
     if (!insts) return [];
     const service = this.service(ns, svc);
     const out: InstanceView[] = [];
-    for (const v of insts.values()) out.push(this.view(v, this.records.get(instanceKey(ns, svc, v.id))!.hlc, service));
+    for (const v of insts.values()) if (!this.reapedOwners.has(v.owner)) out.push(this.view(v, this.records.get(instanceKey(ns, svc, v.id))!.hlc, service));
     return out;
   }
 

@@ -105,6 +105,24 @@ export class GrapevineNode extends EventEmitter<NodeEvents> {
     return dead;
   }
 
+  /**
+   * dropRecords deletes records outright from registry and store: tombstones the
+   * gossip engine collected, and stale records a full state transfer showed deleted.
+   */
+  async dropRecords(keys: string[]): Promise<void> {
+    if (keys.length === 0) return;
+    for (const k of keys) this.registry.drop(k);
+    this.emit('changed', []);
+    await this.store.write({ put: [], del: keys, meta: this.meta() });
+  }
+
+  /** setOwnerReaped hides (or shows again) a down owner's instances and wakes waiters. */
+  setOwnerReaped(node: string, reaped: boolean): void {
+    if (this.registry.ownerReaped(node) === reaped) return;
+    this.registry.setOwnerReaped(node, reaped);
+    this.emit('changed', []);
+  }
+
   /** setMemberStatus forwards a SWIM state change to the registry and wakes waiters. */
   setMemberStatus(node: string, status: MemberStatus): void {
     if (this.registry.memberStatus(node) === status) return;

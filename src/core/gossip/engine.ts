@@ -1,0 +1,223 @@
+/**
+ * GossipEngine: the pure gossip core of a Grapevine daemon, SWIM + Lifeguard
+ * membership (src/core/membership) and push + anti-entropy replication
+ * (src/core/replication) behind one effect-returning API. No I/O, no timers, no
+ * Date.now or Math.random: time comes in as `now` (ms), randomness as a Random.
+ *
+ * HOW A RUNTIME DRIVES IT (src/runtime/gossip.ts, src/sim/cluster.ts):
+ *  1. Start the GrapevineNode, read `persisted = await store.getMeta('gossip')`, build
+ *     `new GossipEngine({self: {name, addr}, config, random, registry: node.registry,
+ *     persisted, ownSeq: node.seq, now})` and carry out `engine.start(joinAddrs, now)`.
+ *  2. Every engine method returns a GossipOutput; carry out its effects in this order:
+ *     - apply: for each {from, recs}: `won = await node.applyRemote(recs)`, then carry out
+ *       `engine.onApplied(from, won, now)`. Call applyRemote synchronously when you get the
+ *       effect (start it before awaiting anything else) so writes reach the store in order.
+ *     - persist: if true, write `{gossip: engine.persistentState()}` as store meta.
+ *     - drop: `node.dropRecords(keys)` (collected tombstones; stale records after a full
+ *       state transfer). Never call node.collectTombstones yourself: the engine collects.
+ *     - status: `node.setMemberStatus(name, status)` (dead/left owners turn UNHEALTHY).
+ *     - reap: `node.setOwnerReaped(name, reaped)` (hides/unhides a down owner's instances).
+ *     - sends: deliver `msg` to node `to` (connection by name); if there is none, dial
+ *       `addr`. `to` is '' for a join to a seed address; `addr` may be '' for a reply to a
+ *       peer known only by its open connection. Sends to one peer must stay in order.
+ *  3. Feed inputs: every received frame -> `onMessage(fromName, msg, now)` (fromName from
+ *     the connection handshake); every durable local write (node 'local' event) ->
+ *     `onLocalWrite(recs, now)` (this is the push: never wait for a tick); a connection
+ *     that closed -> `peerDisconnected(name, now)`; a (re)connected peer ->
+ *     `peerConnected(name, now)` (starts anti-entropy with it).
+ *  4. Timers: after every call, (re)arm one timer for `nextWakeMs()` (absolute ms) and
+ *     call `tick(now)` when it fires. Calling tick early or late is harmless.
+ *  5. Shutdown: carry out `leave(now)` (its sends announce the leave), flush, then close.
+ * Messages are plain objects with `t` ('m.*' membership, 'r.*' replication), made of
+ * strings, numbers, arrays and records: msgpack them as they are. See messages.ts and
+ * anti-entropy.ts for the shapes.
+ */
+import type { GossipConfig } from '../../config/gossip.js';
+import type { MemberInfo } from '../membership/member-list.js';
+import { Membership, type MembershipCounters } from '../membership/membership.js';
+import type { Rec } from '../records.js';
+import type { Registry } from '../registry.js';
+import { Replication, type ReplicationCounters } from '../replication/replicator.js';
+import { Outbox } from './outbox.js';
+import type { GossipMsg, GossipOutput, PersistedGossipState, Random } from './types.js';
+
+/** GossipEngineInit is everything the engine needs to start. */
+export interface GossipEngineInit {
+  self: { name: string; addr: string };
+  config: GossipConfig;
+  random: Random;
+  /** registry is read, never written, by the engine; the runtime applies the engine's effects to it. */
+  registry: Registry;
+  /** persisted is what persistentState() returned before a restart, if anything. */
+  persisted?: PersistedGossipState;
+  /** ownSeq is GrapevineNode.seq: this node's latest write. */
+  ownSeq?: number;
+  now: number;
+  /** seedMembers are added as alive without any message (simulations of big clusters). */
+  seedMembers?: { name: string; addr: string }[];
+}
+
+/** GossipStats are counters for metrics and tests. */
+export type GossipStats = MembershipCounters & ReplicationCounters & { unknownMessages: number; awareness: number };
+
+/** MAX_PERSISTED_PEERS bounds the peers remembered for rejoining after a restart. */
+export const MAX_PERSISTED_PEERS = 1000;
+/** PIGGYBACK_TYPES are the membership messages that carry rumoured records (`rr`). */
+const PIGGYBACK_TYPES = new Set(['m.ping', 'm.ack', 'm.preq']);
+
+/** GossipEngine composes membership and replication and routes messages to them; see the file comment. */
+export class GossipEngine {
+  readonly membership: Membership;
+  readonly replication: Replication;
+  private readonly out = new Outbox();
+  private unknownMessages = 0;
+  private readonly persisted?: PersistedGossipState;
+
+  constructor(init: GossipEngineInit) {
+    const { self, config, random, registry, persisted, now } = init;
+    this.persisted = persisted;
+    // A restart continues above the last incarnation, so our new alive beats any old dead or left.
+    const inc = persisted ? persisted.inc + 1 : 0;
+    this.membership = new Membership(self, config, random, this.out, inc);
+    const ms = this.membership;
+    const peers = {
+      randomLive: (k: number, exclude?: (n: string) => boolean) => ms.list.randomLive(k, exclude),
+      addrOf: (n: string) => ms.addrOf(n),
+      get clusterSize() {
+        return ms.clusterSize;
+      },
+    };
+    this.replication = new Replication(self.name, config, random, registry, this.out, peers, persisted, init.ownSeq ?? 0, now);
+    for (const m of init.seedMembers ?? []) {
+      if (m.name !== self.name && !ms.list.get(m.name)) ms.list.add({ name: m.name, addr: m.addr, status: 'alive', inc: 0, changedMs: now });
+    }
+  }
+
+  /** name is this node's name. */
+  get name(): string {
+    return this.membership.self.name;
+  }
+
+  /** start restores persisted down members (their instances stay UNHEALTHY) and joins the given addresses and some persisted peers. */
+  start(joinAddrs: string[], now: number): GossipOutput {
+    const p = this.persisted;
+    if (p) {
+      this.out.persist();
+      for (const [name, addr, status, inc, sinceMs] of p.down) {
+        if (name === this.name || this.membership.list.get(name)) continue;
+        this.membership.list.add({ name, addr, status, inc, changedMs: sinceMs });
+        this.out.status(name, status);
+        this.membership.down.restore(name, status, sinceMs, now);
+      }
+      const known = [...p.peers];
+      for (let i = 0; i < known.length && i < 5; i++) {
+        const j = i + Math.floor(this.membership.random.next() * (known.length - i));
+        [known[i], known[j]] = [known[j], known[i]];
+        if (known[i][0] !== this.name && !joinAddrs.includes(known[i][1])) this.membership.sendJoin(known[i][0], known[i][1]);
+      }
+    }
+    this.membership.join(joinAddrs);
+    return this.finish();
+  }
+
+  /** join contacts more seed addresses (e.g. `grapevine join`). */
+  join(addrs: string[], _now: number): GossipOutput {
+    this.membership.join(addrs);
+    return this.finish();
+  }
+
+  /** onMessage handles one message from a peer; malformed or unknown ones are counted and dropped. */
+  onMessage(fromName: string, msg: GossipMsg, now: number): GossipOutput {
+    if (this.membership.leaving || typeof msg !== 'object' || msg === null || typeof msg.t !== 'string') return this.finish();
+    if (msg.t.startsWith('m.')) {
+      if (msg.rr !== undefined) this.replication.takeRecords(fromName, msg.rr, now);
+      const ok = this.membership.onMessage(fromName, msg, now);
+      if (ok && msg.t === 'm.sync' && msg.d === 1) this.replication.startExchange(fromName, now);
+    } else if (msg.t.startsWith('r.')) {
+      this.replication.onMessage(fromName, msg, now);
+    } else {
+      this.unknownMessages++;
+    }
+    return this.finish();
+  }
+
+  /** tick runs every timer that is due. */
+  tick(now: number): GossipOutput {
+    if (!this.membership.leaving) {
+      this.membership.tick(now);
+      this.replication.tick(now);
+    }
+    return this.finish();
+  }
+
+  /** nextWakeMs is the absolute time at which tick() next has work (Infinity after leave). */
+  nextWakeMs(): number {
+    if (this.membership.leaving) return Infinity;
+    return Math.min(this.membership.nextWakeMs(), this.replication.nextWakeMs());
+  }
+
+  /** onLocalWrite pushes this node's durable new records to peers at once. */
+  onLocalWrite(recs: Rec[], _now: number): GossipOutput {
+    if (!this.membership.leaving) this.replication.onLocalWrite(recs);
+    return this.finish();
+  }
+
+  /** onApplied forwards the records that won the merge (news) onwards at once. */
+  onApplied(fromName: string, won: Rec[], _now: number): GossipOutput {
+    if (!this.membership.leaving) this.replication.onApplied(fromName, won);
+    return this.finish();
+  }
+
+  /** peerDisconnected is the hint that a connection closed: probe that peer now (not a verdict). */
+  peerDisconnected(name: string, now: number): GossipOutput {
+    if (!this.membership.leaving) this.membership.prober.probeNow(name, now);
+    return this.finish();
+  }
+
+  /** peerConnected starts anti-entropy with a peer that (re)connected. */
+  peerConnected(name: string, now: number): GossipOutput {
+    if (!this.membership.leaving && this.membership.list.get(name)) this.replication.startExchange(name, now);
+    return this.finish();
+  }
+
+  /** leave announces a graceful leave; the engine goes quiet afterwards. */
+  leave(_now: number): GossipOutput {
+    this.membership.leave();
+    return this.finish();
+  }
+
+  /** members lists this node and every known member (GET /v1/members). */
+  members(): MemberInfo[] {
+    return this.membership.members();
+  }
+
+  /** persistentState is what to store (meta 'gossip') whenever an output says persist. */
+  persistentState(): PersistedGossipState {
+    const ms = this.membership;
+    const peers: [string, string][] = [];
+    const down: PersistedGossipState['down'] = [];
+    for (const m of ms.list.all()) if ((m.status === 'alive' || m.status === 'suspect') && peers.length < MAX_PERSISTED_PEERS) peers.push([m.name, m.addr]);
+    for (const [name, d] of ms.down.byName) {
+      const m = ms.list.get(name);
+      down.push([name, m?.addr ?? '', d.status, m?.inc ?? 0, d.sinceMs]);
+    }
+    return { inc: ms.inc, peers, wm: this.replication.persistedWm, fl: Object.fromEntries(this.replication.floors), down };
+  }
+
+  /** stats returns counters for metrics. */
+  stats(): GossipStats {
+    return { ...this.membership.counters, ...this.replication.counters, unknownMessages: this.unknownMessages, awareness: this.membership.awareness.health };
+  }
+
+  private finish(): GossipOutput {
+    const out = this.out.take();
+    for (const s of out.sends) {
+      if (!PIGGYBACK_TYPES.has(s.msg.t)) continue;
+      const rr = this.replication.piggyback();
+      if (rr.length > 0) s.msg.rr = rr;
+    }
+    return out;
+  }
+}
+
+export type { MemberInfo };

@@ -1,0 +1,301 @@
+import type { GossipConfig } from '../../config/gossip.js';
+import type { Outbox } from '../gossip/outbox.js';
+import type { GossipMsg, Random } from '../gossip/types.js';
+import type { MemberStatus } from '../types.js';
+import { Awareness } from './awareness.js';
+import { BroadcastQueue, retransmitLimit } from './broadcasts.js';
+import { isLive, MemberList, type Member, type MemberInfo } from './member-list.js';
+import { isSeq, isShortString, MAX_TUPLES_PER_MESSAGE, parseTuples, STATUS_CODES, statusOfCode, type MemberTuple } from './messages.js';
+import { DownOwners } from './down-owners.js';
+import { Prober } from './prober.js';
+import { Suspicion, suspicionMinTimeoutMs } from './suspicion.js';
+
+/** MAX_PIGGYBACK_UPDATES bounds member updates piggybacked on one message. */
+export const MAX_PIGGYBACK_UPDATES = 16;
+
+/** MembershipCounters count what membership dropped or did, for metrics. */
+export interface MembershipCounters {
+  badMessages: number;
+  refutations: number;
+  suspicionsRaised: number;
+  declaredDead: number;
+}
+
+/**
+ * Membership is the SWIM + Lifeguard state machine (SWIM §4, Lifeguard §4, after
+ * memberlist's state.go): it applies alive/suspect/dead/left updates by incarnation,
+ * refutes suspicions about itself, runs suspicion timers with confirmations, and
+ * spreads updates by piggybacking them on its messages. Probing lives in Prober.
+ */
+export class Membership {
+  readonly list: MemberList;
+  readonly awareness: Awareness;
+  readonly prober: Prober;
+  readonly down: DownOwners;
+  readonly counters: MembershipCounters = { badMessages: 0, refutations: 0, suspicionsRaised: 0, declaredDead: 0 };
+  /** inc is this node's own incarnation. */
+  inc: number;
+  /** leaving is set once leave() ran: the node no longer probes or refutes. */
+  leaving = false;
+  private readonly updates = new BroadcastQueue<MemberTuple>(8192);
+  private readonly suspicions = new Map<string, Suspicion>();
+  private nextHousekeepingMs = 0;
+  private nextReconnectMs = 0;
+
+  constructor(
+    readonly self: { name: string; addr: string },
+    readonly config: GossipConfig,
+    readonly random: Random,
+    private readonly out: Outbox,
+    inc: number,
+  ) {
+    this.inc = inc;
+    this.list = new MemberList(random);
+    this.awareness = new Awareness(config.awarenessMaxMultiplier);
+    this.down = new DownOwners(config.reapAfterMs, out);
+    this.prober = new Prober(this);
+  }
+
+  /** clusterSize estimates N: live members plus this node. */
+  get clusterSize(): number {
+    return this.list.liveCount + 1;
+  }
+
+  /** retransmits is the current per-update transmit bound. */
+  get retransmits(): number {
+    return retransmitLimit(this.config.retransmitMultiplier, this.clusterSize);
+  }
+
+  /** addrOf returns a member's address, or '' if unknown. */
+  addrOf(name: string): string {
+    return this.list.get(name)?.addr ?? '';
+  }
+
+  /** send sends a membership message, piggybacking pending updates on it. */
+  send(to: string, addr: string, msg: GossipMsg): void {
+    const u = this.updates.take(MAX_PIGGYBACK_UPDATES, this.retransmits);
+    if (u.length > 0) msg.u = u;
+    this.out.send(to, addr, msg);
+  }
+
+  /** selfTuple is this node's own alive (or left) update. */
+  selfTuple(): MemberTuple {
+    return [this.self.name, this.self.addr, this.leaving ? STATUS_CODES.left : STATUS_CODES.alive, this.inc];
+  }
+
+  /** stateTuples lists this node's whole view, itself first, as sync chunks. */
+  stateChunks(): MemberTuple[][] {
+    const all: MemberTuple[] = [this.selfTuple()];
+    for (const m of this.list.all()) all.push([m.name, m.addr, STATUS_CODES[m.status], m.inc]);
+    const chunks: MemberTuple[][] = [];
+    for (let i = 0; i < all.length; i += MAX_TUPLES_PER_MESSAGE) chunks.push(all.slice(i, i + MAX_TUPLES_PER_MESSAGE));
+    return chunks;
+  }
+
+  /** join sends a join (with this node's view) to each address; replies come as m.sync. */
+  join(addrs: string[]): void {
+    for (const addr of addrs) if (addr !== this.self.addr) this.sendJoin('', addr);
+  }
+
+  /** sendJoin sends a join carrying our view; views past one message follow as m.sync chunks. */
+  sendJoin(to: string, addr: string): void {
+    const chunks = this.stateChunks();
+    this.send(to, addr, { t: 'm.join', n: this.self.name, a: this.self.addr, i: this.inc, ms: chunks[0] });
+    for (let i = 1; i < chunks.length; i++) this.send(to, addr, { t: 'm.sync', ms: chunks[i], d: i === chunks.length - 1 ? 1 : 0 });
+  }
+
+  /** onMessage handles one m.* message; it returns false when the message was malformed. */
+  onMessage(from: string, msg: GossipMsg, now: number): boolean {
+    const u = parseTuples(msg.u);
+    if (!u) return this.bad();
+    for (const t of u) this.applyTuple(t, from, now, false);
+    switch (msg.t) {
+      case 'm.join': {
+        if (!isShortString(msg.n) || !isShortString(msg.a) || !isSeq(msg.i)) return this.bad();
+        const ms = parseTuples(msg.ms);
+        if (!ms) return this.bad();
+        this.applyTuple([msg.n, msg.a, STATUS_CODES.alive, msg.i], msg.n, now, true);
+        for (const t of ms) this.applyTuple(t, msg.n, now, true);
+        const chunks = this.stateChunks();
+        chunks.forEach((c, i) => this.send(msg.n as string, msg.a as string, { t: 'm.sync', ms: c, d: i === chunks.length - 1 ? 1 : 0 }));
+        return true;
+      }
+      case 'm.sync': {
+        const ms = parseTuples(msg.ms);
+        if (!ms) return this.bad();
+        const incBefore = this.inc;
+        for (const t of ms) this.applyTuple(t, from, now, true);
+        // A refutation must reach the peer whose view was stale, not just random others.
+        if (this.inc !== incBefore) this.send(from, this.addrOf(from), { t: 'm.upd', u: [this.selfTuple()] });
+        return true;
+      }
+      case 'm.upd':
+        return true;
+      default:
+        return this.prober.onMessage(from, msg, now) || this.bad();
+    }
+  }
+
+  /** applyTuple applies one member update; sync tuples (fromSync) treat 'dead' as 'suspect', as memberlist's mergeRemoteState does. */
+  applyTuple(t: MemberTuple, from: string, now: number, fromSync: boolean): void {
+    const [name, addr, code, inc, accuser] = t;
+    const status = statusOfCode(code)!;
+    if (status === 'alive') this.aliveNode(name, addr, inc, now);
+    else if (status === 'suspect' || (status === 'dead' && fromSync)) this.suspectNode(name, inc, accuser ?? from, now);
+    else this.deadNode(name, inc, accuser ?? from, now, status === 'left');
+  }
+
+  /** aliveNode applies an alive update: new members are added, known ones revived only by a higher incarnation. */
+  aliveNode(name: string, addr: string, inc: number, now: number): void {
+    if (name === this.self.name) {
+      if (inc > this.inc && !this.leaving) this.refute(inc);
+      return;
+    }
+    const m = this.list.get(name);
+    if (!m) {
+      this.list.add({ name, addr, status: 'alive', inc, changedMs: now });
+      this.changed(name, 'alive', now);
+    } else {
+      if (inc <= m.inc) return;
+      m.inc = inc;
+      if (addr) m.addr = addr;
+      if (m.status !== 'alive') {
+        this.suspicions.delete(name);
+        this.list.setStatus(m, 'alive', now);
+        this.changed(name, 'alive', now);
+      }
+    }
+    this.updates.push(name, [name, addr || this.addrOf(name), STATUS_CODES.alive, inc]);
+    this.out.persist();
+  }
+
+  /** suspectNode applies a suspect update; a repeat from a new accuser confirms the suspicion (Lifeguard §4.2). */
+  suspectNode(name: string, inc: number, from: string, now: number): void {
+    if (name === this.self.name) {
+      if (!this.leaving) this.refute(inc);
+      return;
+    }
+    const m = this.list.get(name);
+    if (!m || inc < m.inc || !isLive(m.status)) return;
+    if (m.status === 'suspect') {
+      if (this.suspicions.get(name)?.confirm(from)) this.updates.push(name, [name, m.addr, STATUS_CODES.suspect, m.inc, from]);
+      return;
+    }
+    const n = this.clusterSize;
+    // memberlist: expect mult - 2 confirmations, or none when too few members could give them.
+    let k = this.config.suspicionMultiplier - 2;
+    if (n - 2 < k) k = 0;
+    const minMs = suspicionMinTimeoutMs(this.config.suspicionMultiplier, n, this.config.probeIntervalMs);
+    const maxMs = this.config.suspicionMaxTimeoutMultiplier * minMs;
+    m.inc = inc;
+    this.suspicions.set(name, new Suspicion(from, now, k, minMs, maxMs));
+    this.list.setStatus(m, 'suspect', now);
+    this.counters.suspicionsRaised++;
+    this.changed(name, 'suspect', now);
+    this.updates.push(name, [name, m.addr, STATUS_CODES.suspect, inc, from]);
+  }
+
+  /** deadNode applies a dead or left update; the same incarnation suffices, as in memberlist. */
+  deadNode(name: string, inc: number, from: string, now: number, left: boolean): void {
+    if (name === this.self.name) {
+      if (!this.leaving) this.refute(inc);
+      return;
+    }
+    const m = this.list.get(name);
+    if (!m || inc < m.inc) return;
+    if (m.status === 'left' || (m.status === 'dead' && !left)) return;
+    const status: MemberStatus = left ? 'left' : 'dead';
+    m.inc = inc;
+    this.suspicions.delete(name);
+    this.list.setStatus(m, status, now);
+    if (!left) this.counters.declaredDead++;
+    this.changed(name, status, now);
+    this.updates.push(name, [name, m.addr, STATUS_CODES[status], inc, from]);
+    this.out.persist();
+  }
+
+  /** leave announces a graceful leave straight to several peers; afterwards the node stays quiet. */
+  leave(): void {
+    if (this.leaving) return;
+    this.leaving = true;
+    this.updates.push(this.self.name, this.selfTuple());
+    const peers = this.list.randomLive(Math.max(this.config.fanout, this.retransmits));
+    for (const p of peers) this.out.send(p.name, p.addr, { t: 'm.upd', u: [this.selfTuple()] });
+    this.out.persist();
+  }
+
+  /** tick runs timers: probes, suspicion expiry, reconnects to dead members, reaping. */
+  tick(now: number): void {
+    if (this.leaving) return;
+    for (const [name, s] of this.suspicions) {
+      if (now >= s.deadlineMs) this.deadNode(name, this.list.get(name)!.inc, this.self.name, now, false);
+    }
+    this.prober.tick(now);
+    if (now >= this.nextReconnectMs) {
+      this.nextReconnectMs = now + this.config.antiEntropyIntervalMs;
+      this.reconnect();
+    }
+    if (now >= this.nextHousekeepingMs) {
+      this.nextHousekeepingMs = now + 5 * this.config.probeIntervalMs;
+      this.housekeeping(now);
+    }
+  }
+
+  /** nextWakeMs is the earliest time tick() has work to do. */
+  nextWakeMs(): number {
+    if (this.leaving) return Infinity;
+    let t = Math.min(this.prober.nextWakeMs(), this.nextReconnectMs, this.nextHousekeepingMs);
+    for (const s of this.suspicions.values()) if (s.deadlineMs < t) t = s.deadlineMs;
+    return t;
+  }
+
+  /** members lists this node and every known member. */
+  members(): MemberInfo[] {
+    const out: MemberInfo[] = [{ name: this.self.name, gossipAddr: this.self.addr, status: this.leaving ? 'left' : 'alive', incarnation: this.inc }];
+    for (const m of this.list.all()) out.push({ name: m.name, gossipAddr: m.addr, status: m.status, incarnation: m.inc });
+    return out;
+  }
+
+  /** suspicionOf exposes a member's running suspicion, for tests and metrics. */
+  suspicionOf(name: string): Suspicion | undefined {
+    return this.suspicions.get(name);
+  }
+
+  private refute(inc: number): void {
+    this.inc = Math.max(this.inc, inc) + 1;
+    this.counters.refutations++;
+    // Lifeguard §4.1: having to refute means others could not hear us; slow down.
+    this.awareness.applyDelta(1);
+    this.updates.push(this.self.name, this.selfTuple());
+    this.out.persist();
+  }
+
+  private changed(name: string, status: MemberStatus, now: number): void {
+    this.out.status(name, status);
+    this.down.onStatus(name, status, now);
+  }
+
+  /** reconnect sends a join with our full view to one random dead member, so partitions heal (Serf's reconnect). */
+  private reconnect(): void {
+    const dead: Member[] = [];
+    for (const m of this.list.all()) if (m.status === 'dead') dead.push(m);
+    if (dead.length === 0) return;
+    const m = dead[Math.floor(this.random.next() * dead.length)];
+    this.sendJoin(m.name, m.addr);
+  }
+
+  private housekeeping(now: number): void {
+    const gone: string[] = [];
+    for (const m of this.list.all()) {
+      if ((m.status === 'dead' || m.status === 'left') && now - m.changedMs >= this.config.deadMemberReapMs) gone.push(m.name);
+    }
+    for (const name of gone) this.list.remove(name);
+    if (gone.length > 0) this.out.persist();
+    this.down.tick(now);
+  }
+
+  private bad(): boolean {
+    this.counters.badMessages++;
+    return false;
+  }
+}

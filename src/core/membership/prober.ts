@@ -1,0 +1,168 @@
+import type { GossipMsg } from '../gossip/types.js';
+import { isLive, type Member } from './member-list.js';
+import type { Membership } from './membership.js';
+import { isSeq, isShortString } from './messages.js';
+
+/** Probe is one failure-detector probe of a member, direct then indirect (SWIM §3.1). */
+interface Probe {
+  seq: number;
+  target: string;
+  ackDeadlineMs: number;
+  endMs: number;
+  indirect: boolean;
+  expectedNacks: number;
+  nacks: number;
+}
+
+/** Relay is a ping-req this node is carrying out for another member. */
+interface Relay {
+  requester: string;
+  origSeq: number;
+  nackAtMs: number;
+}
+
+/** MAX_CONCURRENT_PROBES bounds probes in flight (the round-robin one plus hint probes after a disconnect). */
+export const MAX_CONCURRENT_PROBES = 16;
+/** MAX_RELAYS bounds ping-reqs relayed at once for other members. */
+export const MAX_RELAYS = 256;
+
+/**
+ * Prober runs SWIM's failure detector: every probe interval it pings the next member
+ * of the shuffled round-robin; without an ack within the probe timeout it asks k
+ * peers to ping-req the target; without any ack by the end of the (awareness-scaled)
+ * interval it raises a suspicion. Lifeguard §4.1: missed nacks from relays count
+ * against our own health, so a slow node slows down instead of accusing others.
+ */
+export class Prober {
+  private readonly probes = new Map<number, Probe>();
+  private readonly probing = new Map<string, number>();
+  private readonly relays = new Map<number, Relay>();
+  private seq = 0;
+  private nextProbeMs = 0;
+
+  constructor(private readonly ms: Membership) {}
+
+  /** probeNow starts a probe of one member at once (a WebSocket to it closed), unless one is running. */
+  probeNow(name: string, now: number): void {
+    const m = this.ms.list.get(name);
+    if (!m || !isLive(m.status) || this.probing.has(name) || this.probes.size >= MAX_CONCURRENT_PROBES) return;
+    this.start(m, now);
+  }
+
+  /** tick advances probes and relays, and starts the next round-robin probe when due. */
+  tick(now: number): void {
+    for (const p of this.probes.values()) {
+      if (!p.indirect && now >= p.ackDeadlineMs) this.goIndirect(p);
+      if (p.indirect && now >= p.endMs) this.fail(p, now);
+    }
+    for (const [seq, r] of this.relays) {
+      if (now < r.nackAtMs) continue;
+      this.relays.delete(seq);
+      this.ms.send(r.requester, this.ms.addrOf(r.requester), { t: 'm.nack', s: r.origSeq });
+    }
+    if (now >= this.nextProbeMs) {
+      this.nextProbeMs = now + this.ms.awareness.scaleMs(this.ms.config.probeIntervalMs);
+      for (let tries = 0; tries < 3; tries++) {
+        const m = this.ms.list.nextProbeTarget();
+        if (!m) break;
+        if (this.probing.has(m.name)) continue;
+        this.start(m, now);
+        break;
+      }
+    }
+  }
+
+  /** nextWakeMs is the earliest probe, relay or interval deadline. */
+  nextWakeMs(): number {
+    let t = this.nextProbeMs;
+    for (const p of this.probes.values()) t = Math.min(t, p.indirect ? p.endMs : p.ackDeadlineMs);
+    for (const r of this.relays.values()) t = Math.min(t, r.nackAtMs);
+    return t;
+  }
+
+  /** onMessage handles m.ping, m.ack, m.nack and m.preq; false means unknown or malformed. */
+  onMessage(from: string, msg: GossipMsg, now: number): boolean {
+    if (!isSeq(msg.s)) return false;
+    const s = msg.s;
+    switch (msg.t) {
+      case 'm.ping':
+        if (msg.tg !== undefined && msg.tg !== this.ms.self.name) return true;
+        this.ms.send(from, this.ms.addrOf(from), { t: 'm.ack', s });
+        return true;
+      case 'm.ack': {
+        const p = this.probes.get(s);
+        if (p) {
+          this.finish(p);
+          this.ms.awareness.applyDelta(-1);
+          return true;
+        }
+        const r = this.relays.get(s);
+        if (r) {
+          this.relays.delete(s);
+          this.ms.send(r.requester, this.ms.addrOf(r.requester), { t: 'm.ack', s: r.origSeq });
+        }
+        return true;
+      }
+      case 'm.nack': {
+        const p = this.probes.get(s);
+        if (p) p.nacks++;
+        return true;
+      }
+      case 'm.preq': {
+        if (!isShortString(msg.tg) || typeof msg.ta !== 'string') return false;
+        if (msg.tg === this.ms.self.name) {
+          this.ms.send(from, this.ms.addrOf(from), { t: 'm.ack', s });
+          return true;
+        }
+        if (this.relays.size >= MAX_RELAYS) return true;
+        const mySeq = ++this.seq;
+        this.relays.set(mySeq, { requester: from, origSeq: s, nackAtMs: now + Math.floor(this.ms.config.probeTimeoutMs * 0.8) });
+        const addr = this.ms.list.get(msg.tg)?.addr || msg.ta;
+        this.ms.send(msg.tg, addr, { t: 'm.ping', s: mySeq, tg: msg.tg });
+        return true;
+      }
+      default:
+        return false;
+    }
+  }
+
+  private start(m: Member, now: number): void {
+    const seq = ++this.seq;
+    const cfg = this.ms.config;
+    const aw = this.ms.awareness;
+    this.probes.set(seq, {
+      seq,
+      target: m.name,
+      ackDeadlineMs: now + aw.scaleMs(cfg.probeTimeoutMs),
+      endMs: now + aw.scaleMs(cfg.probeIntervalMs),
+      indirect: false,
+      expectedNacks: 0,
+      nacks: 0,
+    });
+    this.probing.set(m.name, seq);
+    this.ms.send(m.name, m.addr, { t: 'm.ping', s: seq, tg: m.name });
+  }
+
+  private goIndirect(p: Probe): void {
+    p.indirect = true;
+    const target = this.ms.list.get(p.target);
+    if (!target) return;
+    const peers = this.ms.list.randomLive(this.ms.config.indirectChecks, (n) => n === p.target, true);
+    p.expectedNacks = peers.length;
+    for (const peer of peers) this.ms.send(peer.name, peer.addr, { t: 'm.preq', s: p.seq, tg: target.name, ta: target.addr });
+  }
+
+  private fail(p: Probe, now: number): void {
+    this.finish(p);
+    // Lifeguard §4.1: relays that did not even nack point at our own connectivity.
+    const delta = p.expectedNacks > 0 ? Math.max(0, p.expectedNacks - p.nacks) : 1;
+    this.ms.awareness.applyDelta(delta);
+    const m = this.ms.list.get(p.target);
+    if (m && isLive(m.status)) this.ms.suspectNode(m.name, m.inc, this.ms.self.name, now);
+  }
+
+  private finish(p: Probe): void {
+    this.probes.delete(p.seq);
+    if (this.probing.get(p.target) === p.seq) this.probing.delete(p.target);
+  }
+}

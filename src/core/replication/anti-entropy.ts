@@ -1,0 +1,137 @@
+import type { Outbox } from '../gossip/outbox.js';
+import type { GossipMsg } from '../gossip/types.js';
+import type { Rec } from '../records.js';
+import type { Registry } from '../registry.js';
+import { chunkRecords } from './chunks.js';
+import type { OriginIndex } from './origin-index.js';
+import type { Watermarks } from './watermarks.js';
+
+/** MAX_DIGEST_ORIGINS bounds the origins in one digest or watermark map taken from the wire. */
+export const MAX_DIGEST_ORIGINS = 200_000;
+/** MAX_INBOUND_EXCHANGES bounds exchanges being received at once; the oldest is forgotten first. */
+export const MAX_INBOUND_EXCHANGES = 64;
+
+/** Inbound is an exchange being received, chunk by chunk. */
+interface Inbound {
+  total: number;
+  seen: Set<number>;
+  full: boolean;
+  wm?: Record<string, number>;
+  fl?: Record<string, number>;
+  /** keys of a full snapshot, to find what the sender no longer has. */
+  keys?: Set<string>;
+}
+
+/** parseCounts validates a {origin: count} map from the wire. */
+export function parseCounts(v: unknown): Record<string, number> | undefined {
+  if (typeof v !== 'object' || v === null || Array.isArray(v)) return undefined;
+  const o = v as Record<string, unknown>;
+  let n = 0;
+  for (const k in o) {
+    if (++n > MAX_DIGEST_ORIGINS) return undefined;
+    const x = o[k];
+    if (typeof x !== 'number' || !Number.isSafeInteger(x) || x < 0) return undefined;
+  }
+  return o as Record<string, number>;
+}
+
+/**
+ * AntiEntropy is push-pull repair (Scuttlebutt, Demers' anti-entropy): a node sends
+ * its watermarks (r.dig); the peer answers with every record the node lacks (r.data,
+ * chunked), its own watermarks on the last chunk, and, when asked, a digest of its
+ * own so the node sends back what the peer lacks. When the node's watermark for an
+ * origin lies below the peer's tombstone-collection floor, a deletion it missed can
+ * no longer be sent, so the peer sends a full snapshot instead, and the node drops
+ * its records that the snapshot lacks but the peer's watermarks cover.
+ *
+ * Wire: r.dig {x, w, p}  r.data {x, i, n, r, f?, w?, fl?}  (x exchange id, i/n chunk index/count,
+ * f full snapshot, w/fl the sender's watermarks and floors, on the last chunk).
+ */
+export class AntiEntropy {
+  private readonly inbound = new Map<string, Inbound>();
+  private exchangeSeq = 0;
+
+  constructor(
+    private readonly registry: Registry,
+    private readonly index: OriginIndex,
+    private readonly wm: Watermarks,
+    /** floors are the per-origin seqs of the newest tombstone this node collected. */
+    readonly floors: Map<string, number>,
+    private readonly out: Outbox,
+    private readonly maxChunkBytes: number,
+  ) {}
+
+  /** digestMsg builds an r.dig asking a peer for what this node lacks; pullBack asks it to send its digest too. */
+  digestMsg(pullBack: boolean): GossipMsg {
+    return { t: 'r.dig', x: ++this.exchangeSeq, w: this.wm.toObject(), p: pullBack ? 1 : 0 };
+  }
+
+  /** onDigest answers a peer's r.dig with what it lacks; false means the message was malformed. */
+  onDigest(from: string, addr: string, msg: GossipMsg, onFull?: () => void): boolean {
+    const theirs = parseCounts(msg.w);
+    if (!theirs || typeof msg.x !== 'number') return false;
+    let full = false;
+    for (const [o, f] of this.floors) if ((theirs[o] ?? 0) < f) full = true;
+    let recs: Rec[] = [];
+    if (full) onFull?.();
+    if (full) recs = [...this.registry.records.values()];
+    else for (const o of this.index.origins()) recs.push(...this.index.recordsAfter(o, theirs[o] ?? 0));
+    const chunks = chunkRecords(recs, this.maxChunkBytes);
+    if (chunks.length === 0) chunks.push([]);
+    const last = chunks.length - 1;
+    chunks.forEach((r, i) => {
+      const m: GossipMsg = { t: 'r.data', x: msg.x, i, n: chunks.length, r };
+      if (full) m.f = 1;
+      if (i === last) {
+        m.w = this.wm.toObject();
+        if (full) m.fl = Object.fromEntries(this.floors);
+      }
+      this.out.send(from, addr, m);
+    });
+    if (msg.p === 1) this.out.send(from, addr, this.digestMsg(false));
+    return true;
+  }
+
+  /**
+   * onData takes one chunk whose valid records the caller has already queued to
+   * apply (so msg.r is an array); once every chunk of the exchange is in, the peer's watermarks are adopted
+   * (and, for a snapshot, what it no longer holds is dropped). It returns false for a
+   * malformed chunk.
+   */
+  onData(from: string, msg: GossipMsg): boolean {
+    const { x, i, n } = msg;
+    if (typeof x !== 'number' || typeof i !== 'number' || typeof n !== 'number' || !(i >= 0 && i < n) || n > 1_000_000) return false;
+    const wm = msg.w === undefined ? undefined : parseCounts(msg.w);
+    const fl = msg.fl === undefined ? undefined : parseCounts(msg.fl);
+    if ((msg.w !== undefined && !wm) || (msg.fl !== undefined && !fl)) return false;
+    const id = `${from}\u0000${x}`;
+    let ex = this.inbound.get(id);
+    if (!ex) {
+      if (this.inbound.size >= MAX_INBOUND_EXCHANGES) this.inbound.delete(this.inbound.keys().next().value as string);
+      ex = { total: n, seen: new Set(), full: msg.f === 1 };
+      if (ex.full) ex.keys = new Set();
+      this.inbound.set(id, ex);
+    }
+    if (ex.seen.has(i) || ex.total !== n) return true;
+    ex.seen.add(i);
+    if (wm) ex.wm = wm;
+    if (fl) ex.fl = fl;
+    if (ex.keys) for (const r of msg.r as { key?: unknown }[]) if (typeof r?.key === 'string') ex.keys.add(r.key);
+    if (ex.seen.size < ex.total) return true;
+    this.inbound.delete(id);
+    if (!ex.wm) return true;
+    if (ex.keys) this.dropMissing(ex.keys, ex.wm);
+    for (const o in ex.wm) this.wm.raiseTo(o, ex.wm[o]);
+    if (ex.fl) for (const o in ex.fl) if (ex.fl[o] > (this.floors.get(o) ?? 0)) this.floors.set(o, ex.fl[o]);
+    this.out.persist();
+    return true;
+  }
+
+  private dropMissing(keys: Set<string>, theirWm: Record<string, number>): void {
+    const gone: string[] = [];
+    for (const [k, r] of this.registry.records) {
+      if (!keys.has(k) && r.seq <= (theirWm[r.node] ?? 0)) gone.push(k);
+    }
+    this.out.drop(gone);
+  }
+}

@@ -1,0 +1,213 @@
+import type { GossipConfig } from '../../config/gossip.js';
+import { BroadcastQueue, retransmitLimit } from '../membership/broadcasts.js';
+import type { Outbox } from '../gossip/outbox.js';
+import type { GossipMsg, Random } from '../gossip/types.js';
+import type { Rec } from '../records.js';
+import type { Registry } from '../registry.js';
+import { AntiEntropy } from './anti-entropy.js';
+import { approxRecordBytes, chunkRecords, MAX_RECORDS_PER_CHUNK } from './chunks.js';
+import { OriginIndex } from './origin-index.js';
+import { validateRecord } from './validate.js';
+import { Watermarks } from './watermarks.js';
+
+/** Peers is what replication needs from membership: whom it may gossip to. */
+export interface Peers {
+  /** randomLive picks up to k distinct live members not excluded. */
+  randomLive(k: number, exclude?: (name: string) => boolean): { name: string; addr: string }[];
+  /** addrOf returns a member's address, or ''. */
+  addrOf(name: string): string;
+  /** clusterSize estimates N. */
+  readonly clusterSize: number;
+}
+
+/** ReplicationCounters count what replication received, dropped and sent, for metrics. */
+export interface ReplicationCounters {
+  invalidRecords: number;
+  badMessages: number;
+  fullTransfersSent: number;
+  exchangesStarted: number;
+}
+
+/** MAX_PIGGYBACK_RECORDS bounds rumoured records riding on one membership message. */
+export const MAX_PIGGYBACK_RECORDS = 8;
+/** MAX_PIGGYBACK_BYTES bounds the approximate size of those records. */
+export const MAX_PIGGYBACK_BYTES = 16 * 1024;
+
+/**
+ * Replication spreads records: push on write to `fanout` peers at once, each receiver
+ * forwarding what was news to it (rumour mongering, Demers et al. 1987) and then
+ * piggybacking it on its next few messages up to a retransmit bound; push-pull
+ * anti-entropy every antiEntropyIntervalMs (and on join and reconnect) repairs
+ * anything the rumours missed. It also collects tombstones after tombstoneTtlMs.
+ */
+export class Replication {
+  readonly wm = new Watermarks();
+  readonly index: OriginIndex;
+  readonly floors = new Map<string, number>();
+  readonly ae: AntiEntropy;
+  readonly counters: ReplicationCounters = { invalidRecords: 0, badMessages: 0, fullTransfersSent: 0, exchangesStarted: 0 };
+  private readonly rumors = new BroadcastQueue<Rec>(4096);
+  private readonly lastExchangeMs = new Map<string, number>();
+  private nextAeMs: number;
+  private nextCollectMs: number;
+  private nextPersistMs: number;
+  private pendingCollect: Rec[] = [];
+  private snapWm: Record<string, number>;
+  /** persistedWm is the watermark snapshot from one persist interval ago: its records are surely durable by now. */
+  persistedWm: Record<string, number>;
+
+  constructor(
+    private readonly selfName: string,
+    private readonly config: GossipConfig,
+    private readonly random: Random,
+    private readonly registry: Registry,
+    private readonly out: Outbox,
+    private readonly peers: Peers,
+    persisted: { wm: Record<string, number>; fl: Record<string, number> } | undefined,
+    ownSeq: number,
+    now: number,
+  ) {
+    this.index = new OriginIndex(registry);
+    for (const [o, w] of Object.entries(persisted?.wm ?? {})) this.wm.raiseTo(o, w);
+    for (const [o, f] of Object.entries(persisted?.fl ?? {})) this.floors.set(o, f);
+    this.wm.raiseTo(selfName, ownSeq);
+    this.ae = new AntiEntropy(registry, this.index, this.wm, this.floors, out, Math.floor(config.maxFrameBytes / 4));
+    this.persistedWm = { ...(persisted?.wm ?? {}) };
+    this.snapWm = this.wm.toObject();
+    this.nextAeMs = now + Math.floor(config.antiEntropyIntervalMs * (0.5 + random.next()));
+    this.nextCollectMs = now + this.collectIntervalMs;
+    this.nextPersistMs = now + config.antiEntropyIntervalMs;
+  }
+
+  private get collectIntervalMs(): number {
+    return Math.min(Math.floor(this.config.tombstoneTtlMs / 4), 60_000);
+  }
+
+  /** onLocalWrite pushes this node's new records to `fanout` peers at once. */
+  onLocalWrite(recs: Rec[]): void {
+    for (const r of recs) this.wm.observe(r.node, r.seq);
+    this.spread(recs, undefined);
+  }
+
+  /** onApplied forwards the records that won the merge here (news) to `fanout` other peers at once. */
+  onApplied(from: string, won: Rec[]): void {
+    this.spread(won, from);
+  }
+
+  /** takeRecords validates records from a peer and queues the valid ones to apply. */
+  takeRecords(from: string, raw: unknown, now: number): Rec[] | undefined {
+    if (!Array.isArray(raw) || raw.length > MAX_RECORDS_PER_CHUNK) return undefined;
+    const ok: Rec[] = [];
+    for (const x of raw) {
+      const r = validateRecord(x, now);
+      if (!r) {
+        this.counters.invalidRecords++;
+        continue;
+      }
+      // Noted before the merge: the runtime applies (and persists) this batch before anything else is written.
+      this.wm.observe(r.node, r.seq);
+      ok.push(r);
+    }
+    this.out.apply(from, ok);
+    return ok;
+  }
+
+  /** onMessage handles r.push, r.dig and r.data; false means unknown or malformed. */
+  onMessage(from: string, msg: GossipMsg, now: number): boolean {
+    switch (msg.t) {
+      case 'r.push':
+        return this.takeRecords(from, msg.r, now) !== undefined || this.bad();
+      case 'r.dig': {
+        const ok = this.ae.onDigest(from, this.peers.addrOf(from), msg, () => this.counters.fullTransfersSent++);
+        return ok || this.bad();
+      }
+      case 'r.data': {
+        const recs = this.takeRecords(from, msg.r, now);
+        if (!recs) return this.bad();
+        return this.ae.onData(from, msg) || this.bad();
+      }
+      default:
+        return this.bad();
+    }
+  }
+
+  /** startExchange begins push-pull with a peer (on join or reconnect), at most a few times per interval per peer. */
+  startExchange(peer: string, now: number): void {
+    const last = this.lastExchangeMs.get(peer);
+    if (last !== undefined && now - last < this.config.antiEntropyIntervalMs / 4) return;
+    if (this.lastExchangeMs.size >= 4096) this.lastExchangeMs.clear();
+    this.lastExchangeMs.set(peer, now);
+    this.counters.exchangesStarted++;
+    this.out.send(peer, this.peers.addrOf(peer), this.ae.digestMsg(true));
+  }
+
+  /** piggyback takes rumoured records to ride on a membership message. */
+  piggyback(): Rec[] {
+    if (this.rumors.size === 0) return [];
+    return this.rumors.take(MAX_PIGGYBACK_RECORDS, this.retransmits(), MAX_PIGGYBACK_BYTES, approxRecordBytes);
+  }
+
+  /** tick runs periodic anti-entropy, tombstone collection and watermark persistence. */
+  tick(now: number): void {
+    if (now >= this.nextAeMs) {
+      this.nextAeMs = now + Math.floor(this.config.antiEntropyIntervalMs * (0.5 + this.random.next()));
+      const [p] = this.peers.randomLive(1);
+      if (p) this.startExchange(p.name, now);
+    }
+    if (now >= this.nextCollectMs) {
+      this.nextCollectMs = now + this.collectIntervalMs;
+      this.collect(now);
+    }
+    if (now >= this.nextPersistMs) {
+      this.nextPersistMs = now + this.config.antiEntropyIntervalMs;
+      this.persistedWm = this.snapWm;
+      this.snapWm = this.wm.toObject();
+      this.out.persist();
+    }
+  }
+
+  /** nextWakeMs is the earliest periodic deadline. */
+  nextWakeMs(): number {
+    return Math.min(this.nextAeMs, this.nextCollectMs, this.nextPersistMs);
+  }
+
+  private retransmits(): number {
+    return retransmitLimit(this.config.retransmitMultiplier, this.peers.clusterSize);
+  }
+
+  private spread(recs: Rec[], from: string | undefined): void {
+    if (recs.length === 0) return;
+    for (const r of recs) {
+      this.index.note(r);
+      this.rumors.push(r.key, r);
+    }
+    const targets = this.peers.randomLive(this.config.fanout, (n) => n === from || n === recs[0].node);
+    for (const chunk of chunkRecords(recs, Math.floor(this.config.maxFrameBytes / 4))) {
+      for (const t of targets) this.out.send(t.name, t.addr, { t: 'r.push', r: chunk });
+    }
+  }
+
+  /**
+   * collect runs in two steps so that a crash cannot lose a floor: tombstones past
+   * tombstoneTtlMs first raise the per-origin floors (persisted with this output),
+   * and are dropped on the next round if still unchanged.
+   */
+  private collect(now: number): void {
+    const drop: string[] = [];
+    for (const r of this.pendingCollect) if (this.registry.get(r.key) === r) drop.push(r.key);
+    this.out.drop(drop);
+    this.pendingCollect = [];
+    const cutoff = now - this.config.tombstoneTtlMs;
+    for (const r of this.registry.records.values()) {
+      if (r.value !== null || (r.deletedAtMs ?? 0) >= cutoff) continue;
+      this.pendingCollect.push(r);
+      if (r.seq > (this.floors.get(r.node) ?? 0)) this.floors.set(r.node, r.seq);
+    }
+    if (this.pendingCollect.length > 0) this.out.persist();
+  }
+
+  private bad(): boolean {
+    this.counters.badMessages++;
+    return false;
+  }
+}
