@@ -1,0 +1,253 @@
+import type { GossipConfig } from '../config/gossip.js';
+import { GossipEngine } from '../core/gossip/engine.js';
+import { seededRandom, type GossipMsg, type GossipOutput, type PersistedGossipState, type Random } from '../core/gossip/types.js';
+import type { Rec } from '../core/records.js';
+import { stateDigest } from '../core/state-digest.js';
+import { GrapevineNode, type Write } from '../runtime/node.js';
+import { MemoryStore } from '../storage/memory-store.js';
+import { SimNetwork, PERFECT_LAN, type NetFaults } from './network.js';
+import { FakeClock, Scheduler } from './scheduler.js';
+
+/** SimClusterOptions configure a simulated cluster. */
+export interface SimClusterOptions {
+  seed: number;
+  size: number;
+  config: GossipConfig;
+  faults?: NetFaults;
+  /** codec: 'msgpack' round-trips every message (default), 'size' only counts bytes, 'none' neither. */
+  codec?: 'msgpack' | 'size' | 'none';
+  startMs?: number;
+  /** bootstrap: 'join' (default) joins every node through n0; 'seed' pre-seeds membership views without messages. */
+  bootstrap?: 'join' | 'seed';
+  /** viewSize, with bootstrap 'seed', gives each node a random partial view of this many members (big clusters). */
+  viewSize?: number;
+  /** persist writes the engine state to the store when asked (default true; big benchmarks turn it off). */
+  persist?: boolean;
+  /** onWon observes every merge that changed something: node, sender, winning records. */
+  onWon?: (node: string, from: string, won: Rec[]) => void;
+}
+
+/** SimNode is one simulated daemon: its store survives crashes, its node and engine do not. */
+export interface SimNode {
+  name: string;
+  addr: string;
+  store: MemoryStore;
+  random: Random;
+  up: boolean;
+  node?: GrapevineNode;
+  engine?: GossipEngine;
+  wakeAtMs: number;
+  wakeEv?: ReturnType<Scheduler['at']>;
+}
+
+/**
+ * SimCluster runs N Grapevine nodes in one process, each a real GrapevineNode (with a
+ * MemoryStore and the fake clock) driven by a real GossipEngine, on a seeded fake
+ * network. It carries out engine effects exactly as the daemon's runtime does.
+ */
+export class SimCluster {
+  readonly scheduler: Scheduler;
+  readonly clock: FakeClock;
+  readonly net: SimNetwork;
+  readonly nodes = new Map<string, SimNode>();
+  private readonly byAddr = new Map<string, string>();
+  private readonly pending = new Set<Promise<void>>();
+
+  private constructor(readonly opts: SimClusterOptions) {
+    this.scheduler = new Scheduler(opts.startMs ?? 1_700_000_000_000);
+    this.clock = new FakeClock(this.scheduler);
+    this.net = new SimNetwork(this.scheduler, seededRandom(opts.seed), opts.faults ?? PERFECT_LAN, opts.codec ?? 'msgpack', (f, t, m) =>
+      this.deliver(f, t, m),
+    );
+    for (let i = 0; i < opts.size; i++) {
+      const name = `n${i}`;
+      const addr = `sim://${name}`;
+      this.nodes.set(name, { name, addr, store: new MemoryStore(), random: seededRandom(opts.seed * 7919 + i + 1), up: false, wakeAtMs: NaN });
+      this.byAddr.set(addr, name);
+    }
+  }
+
+  /** create builds and starts a cluster. */
+  static async create(opts: SimClusterOptions): Promise<SimCluster> {
+    const c = new SimCluster(opts);
+    for (const sn of c.nodes.values()) await c.boot(sn);
+    await c.drain();
+    return c;
+  }
+
+  /** now is the simulated time. */
+  get now(): number {
+    return this.scheduler.nowMs;
+  }
+
+  /** live lists the nodes that are up. */
+  live(): SimNode[] {
+    return [...this.nodes.values()].filter((n) => n.up);
+  }
+
+  /** get returns a node by name (it must exist). */
+  get(name: string): SimNode {
+    const sn = this.nodes.get(name);
+    if (!sn) throw new Error(`SimCluster: no node ${name}`);
+    return sn;
+  }
+
+  /** runFor advances simulated time, running everything due. */
+  async runFor(ms: number): Promise<void> {
+    await this.scheduler.runUntil(this.now + ms);
+    await this.drain();
+  }
+
+  /** runUntil advances in steps of stepMs until cond holds or maxMs passed; it reports whether cond held. */
+  async runUntil(cond: () => boolean, maxMs: number, stepMs = 10): Promise<boolean> {
+    const end = this.now + maxMs;
+    while (!cond()) {
+      if (this.now >= end) return false;
+      await this.runFor(Math.min(stepMs, end - this.now));
+    }
+    return true;
+  }
+
+  /** write makes a local write on a node and resolves once it is durable there (acknowledged). */
+  async write(name: string, writes: Write[]): Promise<Rec[]> {
+    const sn = this.get(name);
+    if (!sn.up || !sn.node) throw new Error(`SimCluster.write: ${name} is down`);
+    const recs = await sn.node.write(writes);
+    await this.drain();
+    return recs;
+  }
+
+  /** crash stops a node at once (kill -9): its store stays, everything in memory is gone. */
+  crash(name: string): void {
+    const sn = this.get(name);
+    sn.up = false;
+    if (sn.wakeEv) this.scheduler.cancel(sn.wakeEv);
+    sn.wakeEv = undefined;
+    sn.wakeAtMs = NaN;
+    sn.node?.removeAllListeners();
+    sn.node = undefined;
+    sn.engine = undefined;
+  }
+
+  /** restart boots a crashed node from its store. */
+  async restart(name: string): Promise<void> {
+    const sn = this.get(name);
+    if (sn.up) throw new Error(`SimCluster.restart: ${name} is up`);
+    await this.boot(sn);
+    await this.drain();
+  }
+
+  /** leave runs a graceful leave on a node, then stops it. */
+  async leave(name: string): Promise<void> {
+    const sn = this.get(name);
+    await this.carry(sn, sn.engine!.leave(this.now));
+    await this.drain();
+    this.crash(name);
+  }
+
+  /** digests returns the state digest of every live node. */
+  digests(): Map<string, string> {
+    const out = new Map<string, string>();
+    for (const sn of this.live()) out.set(sn.name, stateDigest(sn.node!.registry));
+    return out;
+  }
+
+  /** converged reports whether every live node has the same state digest. */
+  converged(): boolean {
+    return new Set(this.digests().values()).size <= 1;
+  }
+
+  /** statusAt returns how `observer` sees `member` (undefined if unknown). */
+  statusAt(observer: string, member: string): string | undefined {
+    return this.get(observer).engine?.membership.list.get(member)?.status;
+  }
+
+  private async boot(sn: SimNode): Promise<void> {
+    const node = new GrapevineNode(sn.name, sn.store, this.clock);
+    await node.start();
+    const persisted = sn.store.meta.get('gossip') as PersistedGossipState | undefined;
+    const engine = new GossipEngine({
+      self: { name: sn.name, addr: sn.addr },
+      config: this.opts.config,
+      random: sn.random,
+      registry: node.registry,
+      persisted,
+      ownSeq: node.seq,
+      now: this.now,
+      seedMembers: this.opts.bootstrap === 'seed' ? this.seedView(sn) : undefined,
+    });
+    sn.node = node;
+    sn.engine = engine;
+    sn.up = true;
+    node.on('local', (recs) => {
+      if (sn.engine !== engine) return;
+      this.track(this.carry(sn, engine.onLocalWrite(recs, this.now)));
+    });
+    const join = this.opts.bootstrap === 'seed' ? [] : sn.name === 'n0' ? (this.opts.size > 1 ? ['sim://n1'] : []) : ['sim://n0'];
+    await this.carry(sn, engine.start(sn.name === 'n0' && !persisted ? [] : join, this.now));
+  }
+
+  private seedView(sn: SimNode): { name: string; addr: string }[] {
+    const all = [...this.nodes.values()];
+    const k = this.opts.viewSize ?? all.length;
+    if (k >= all.length - 1) return all.map((n) => ({ name: n.name, addr: n.addr }));
+    const picked = new Set<number>();
+    while (picked.size < k) picked.add(Math.floor(sn.random.next() * all.length));
+    return [...picked].map((i) => ({ name: all[i].name, addr: all[i].addr }));
+  }
+
+  private async deliver(from: string, to: string, msg: GossipMsg): Promise<void> {
+    const sn = this.nodes.get(to);
+    if (!sn || !sn.up || !sn.engine) return;
+    await this.carry(sn, sn.engine.onMessage(from, msg, this.now));
+  }
+
+  /** carry performs an engine output the way src/runtime/gossip.ts does. */
+  private async carry(sn: SimNode, out: GossipOutput): Promise<void> {
+    const node = sn.node;
+    const engine = sn.engine;
+    if (!node || !engine) return;
+    for (const a of out.apply) {
+      const won = await node.applyRemote(a.recs);
+      if (sn.engine !== engine) return;
+      if (won.length > 0) this.opts.onWon?.(sn.name, a.from, won);
+      await this.carry(sn, engine.onApplied(a.from, won, this.now));
+    }
+    if (out.persist && this.opts.persist !== false) sn.store.writeSync({ put: [], del: [], meta: { gossip: structuredClone(engine.persistentState()) } });
+    if (out.drop.length > 0) await node.dropRecords(out.drop);
+    if (sn.engine !== engine) return;
+    for (const s of out.status) node.setMemberStatus(s.name, s.status);
+    for (const r of out.reap) node.setOwnerReaped(r.name, r.reaped);
+    for (const s of out.sends) {
+      const to = s.to || this.byAddr.get(s.addr);
+      if (to && to !== sn.name) this.net.send(sn.name, to, s.msg);
+    }
+    this.rearm(sn);
+  }
+
+  private rearm(sn: SimNode): void {
+    const engine = sn.engine;
+    if (!engine) return;
+    const t = engine.nextWakeMs();
+    if (t === sn.wakeAtMs) return;
+    if (sn.wakeEv) this.scheduler.cancel(sn.wakeEv);
+    sn.wakeAtMs = t;
+    sn.wakeEv = Number.isFinite(t)
+      ? this.scheduler.at(t, () => {
+          if (sn.engine !== engine) return;
+          sn.wakeEv = undefined;
+          sn.wakeAtMs = NaN;
+          return this.carry(sn, engine.tick(this.now));
+        })
+      : undefined;
+  }
+
+  private track(p: Promise<void>): void {
+    this.pending.add(p);
+    void p.finally(() => this.pending.delete(p));
+  }
+
+  private async drain(): Promise<void> {
+    while (this.pending.size > 0) await Promise.all([...this.pending]);
+  }
+}
