@@ -194,8 +194,19 @@ export async function startDaemon(opts: DaemonOptions): Promise<Daemon> {
     proc.stderr!.on('data', keep);
     const httpUrl = `http://127.0.0.1:${http}`;
     const exited = waitExit(proc).then((code) => ({ exited: code }));
-    const ready = waitFor(async () => (await api(httpUrl, 'GET', '/v1/status', undefined, 2000)).status === 200, `${opts.name} /v1/status`, opts.readyTimeoutMs ?? 20_000, 50).then(() => ({ exited: undefined }));
-    const r = await Promise.race([ready, exited]).catch((e: Error) => ({ error: e }));
+    let gone = false;
+    void exited.then(() => (gone = true));
+    const ready = waitFor(
+      async () => {
+        if (gone) return true; // stop polling: the exit branch of the race wins
+        return (await api(httpUrl, 'GET', '/v1/status', undefined, 2000)).status === 200;
+      },
+      `${opts.name} /v1/status`,
+      opts.readyTimeoutMs ?? 20_000,
+      50,
+    ).then(() => ({ exited: undefined }));
+    let r: { exited: number | null | undefined } | { error: Error } = await Promise.race([exited, ready]).catch((e: Error) => ({ error: e }));
+    if (gone && !('error' in r)) r = { exited: proc.exitCode };
     if ('error' in r || r.exited !== undefined) {
       if (proc.exitCode === null) proc.kill('SIGKILL');
       if (proc.exitCode === 4 && attempt < 3 && !opts.ports) continue; // port taken meanwhile: try new ones
