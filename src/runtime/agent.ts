@@ -15,11 +15,12 @@ import { startApiServer, type ApiServer } from '../http/server.js';
 import { HealthManager } from '../health/manager.js';
 import { healthMetrics } from '../health/metrics.js';
 import { createLogger, type Logger } from '../obs/logger.js';
-import { enableDefaultMetrics, gauge } from '../obs/metrics.js';
+import { enableDefaultMetrics, gauge, metricsRegistry } from '../obs/metrics.js';
 import { LevelStore } from '../storage/level-store.js';
 import type { Store } from '../storage/store.js';
 import { RealClock, type Clock } from './clock.js';
 import type { AgentContext } from './context.js';
+import { startGossip } from './gossip.js';
 import { LocalMembership } from './local-membership.js';
 import { GrapevineNode } from './node.js';
 import { ServiceWaiters } from './waiters.js';
@@ -98,9 +99,9 @@ export async function startAgent(opts: StartAgentOptions): Promise<AgentHandle> 
     if (applied.namespaces + applied.services + applied.registrations > 0) logger.info(applied, 'applied config definitions');
 
     // ---- PLUG-IN: gossip layer -------------------------------------------------
-    // Start gossip on config.node.gossipAddr (config.join, config.gossip, config.encryptKeys),
-    // then replace the single-node membership:  ctx.membership = gossip.membership;
-    // and register its stop:  closers.push(() => gossip.stop());
+    const gossip = await startGossip({ node, cluster: config.cluster, gossipAddr: config.node.gossipAddr, join: config.join, gossip: config.gossip, encryptKeys: config.encryptKeys, logger, clock, random, metrics: metricsRegistry });
+    ctx.membership = gossip.membership;
+    closers.push(() => gossip.stop());
     // ----------------------------------------------------------------------------
 
     // ---- PLUG-IN: health layer -------------------------------------------------

@@ -1,10 +1,8 @@
 /**
  * Transport counters. They are plain numbers (cheap on the hot path, readable
- * synchronously in tests) and are exposed to Prometheus through collect hooks on
- * whatever prom-client registry the daemon serves at /metrics.
+ * synchronously in tests); src/runtime/gossip-metrics.ts exposes them to Prometheus
+ * through collect hooks at scrape time.
  */
-import { Counter, Gauge, type Registry } from 'prom-client';
-
 /** CounterName lists the transport's labelled counters. */
 export type CounterName =
   | 'frames_in'
@@ -54,39 +52,4 @@ export class TransportStats {
   entries(name: CounterName): [string, number][] {
     return [...(this.counts.get(name) ?? new Map<string, number>())];
   }
-}
-
-const LABELLED: CounterName[] = ['bad_frames', 'handshake_refused', 'send_dropped'];
-const PLAIN: CounterName[] = ['frames_in', 'frames_out', 'bytes_in', 'bytes_out', 'dials', 'dial_failures', 'links_opened', 'links_closed'];
-
-/**
- * registerTransportMetrics publishes a transport's counters (and its open-link and
- * queued-frame gauges) on a prom-client registry as grapevine_gossip_*.
- */
-export function registerTransportMetrics(register: Registry, stats: TransportStats, gauges: { openLinks(): number; queuedFrames(): number }): void {
-  for (const name of LABELLED) {
-    new Counter({
-      name: `grapevine_gossip_${name}_total`,
-      help: `Gossip transport ${name.replace(/_/g, ' ')}, by reason.`,
-      labelNames: ['reason'],
-      registers: [register],
-      collect() {
-        this.reset();
-        for (const [label, v] of stats.entries(name)) this.inc({ reason: label || 'unknown' }, v);
-      },
-    });
-  }
-  for (const name of PLAIN) {
-    new Counter({
-      name: `grapevine_gossip_${name}_total`,
-      help: `Gossip transport ${name.replace(/_/g, ' ')}.`,
-      registers: [register],
-      collect() {
-        this.reset();
-        this.inc(stats.get(name));
-      },
-    });
-  }
-  new Gauge({ name: 'grapevine_gossip_open_links', help: 'Open, handshaken gossip links.', registers: [register], collect() { this.set(gauges.openLinks()); } });
-  new Gauge({ name: 'grapevine_gossip_queued_frames', help: 'Frames queued for peers.', registers: [register], collect() { this.set(gauges.queuedFrames()); } });
 }

@@ -1,0 +1,247 @@
+/**
+ * The gossip runtime: it drives the pure GossipEngine inside a daemon. It feeds the
+ * engine what happens (frames from the WebSocket transport, links up and down,
+ * durable local writes, timer ticks) and carries out what the engine returns
+ * (merge records, drop records, member status, reaping, persistence, sends), in the
+ * order the engine's contract gives (see src/core/gossip/engine.ts).
+ */
+import type { Registry as PromRegistry } from 'prom-client';
+import type { GossipConfig } from '../config/gossip.js';
+import { GossipEngine } from '../core/gossip/engine.js';
+import type { ApplyEffect, GossipMsg, GossipOutput, PersistedGossipState, Random } from '../core/gossip/types.js';
+import type { Rec } from '../core/records.js';
+import type { Logger } from '../obs/logger.js';
+import { WsTransport } from '../transport/ws-transport.js';
+import type { Clock, TimerHandle } from './clock.js';
+import type { MemberInfo, MembershipApi } from './context.js';
+import { registerGossipMetrics, unregisterGossipRuntime } from './gossip-metrics.js';
+import type { GrapevineNode } from './node.js';
+
+/** APPLY_CHUNK_RECORDS bounds records merged in one event-loop turn, so a full state transfer never stalls the loop. */
+export const APPLY_CHUNK_RECORDS = 1_000;
+/** MAX_TIMER_DELAY_MS caps the tick timer, so a stuck nextWakeMs cannot stop the engine for long. */
+export const MAX_TIMER_DELAY_MS = 1_000;
+/** LEAVE_FLUSH_MS bounds how long leave() waits for the leave announcement to go out. */
+export const LEAVE_FLUSH_MS = 1_000;
+/** PERSIST_META_KEY is the store meta key of the engine's persistent state. */
+export const PERSIST_META_KEY = 'gossip';
+
+/** GossipRuntimeOptions are the inputs of startGossip. */
+export interface GossipRuntimeOptions {
+  node: GrapevineNode;
+  cluster: string;
+  /** gossipAddr is host:port to listen on and advertise (port 0: the OS picks one). */
+  gossipAddr: string;
+  join: string[];
+  gossip: GossipConfig;
+  encryptKeys: string[];
+  logger: Logger;
+  clock: Clock;
+  random: Random;
+  /** metrics is the prom-client registry served at /v1/metrics, if any. */
+  metrics?: PromRegistry;
+}
+
+/** GossipRuntime is the running gossip layer of one daemon. */
+export class GossipRuntime {
+  readonly engine: GossipEngine;
+  /** membership is the MembershipApi the HTTP API and CLI use. */
+  readonly membership: MembershipApi;
+  private timer?: TimerHandle;
+  private timerAtMs = Infinity;
+  private stopped = false;
+  private left = false;
+  private persisting: Promise<void> = Promise.resolve();
+  private persistDirty = false;
+  private persistRunning = false;
+  // Effects wait here only while a large apply is being merged in chunks, to keep their order.
+  private backlog: GossipOutput[] = [];
+  private draining = false;
+  private readonly onLocal = (recs: Rec[]) => this.run(() => this.engine.onLocalWrite(recs, this.now()));
+
+  constructor(
+    private readonly opts: GossipRuntimeOptions,
+    readonly transport: WsTransport,
+    persisted: PersistedGossipState | undefined,
+  ) {
+    const { node } = opts;
+    this.engine = new GossipEngine({ self: { name: node.name, addr: transport.address }, config: opts.gossip, random: opts.random, registry: node.registry, persisted, ownSeq: node.seq, now: this.now() });
+    this.membership = {
+      members: (): MemberInfo[] => this.engine.members(),
+      leave: () => this.leave(),
+    };
+    transport.on('message', (from, msg) => this.onMessage(from, msg));
+    transport.on('peerUp', (name) => this.run(() => this.engine.peerConnected(name, this.now())));
+    transport.on('peerDown', (name) => this.run(() => this.engine.peerDisconnected(name, this.now())));
+    node.on('local', this.onLocal);
+  }
+
+  /** start joins the configured seeds (and persisted peers) and arms the timer. */
+  start(): void {
+    this.run(() => this.engine.start(this.opts.join, this.now()));
+  }
+
+  /** leave announces a graceful leave, gives it a moment to go out, and stops gossiping. Idempotent. */
+  async leave(): Promise<void> {
+    if (this.left || this.stopped) return;
+    this.left = true;
+    this.run(() => this.engine.leave(this.now()));
+    const end = Date.now() + LEAVE_FLUSH_MS;
+    while (this.transport.queuedFrames() > 0 && Date.now() < end) await new Promise((r) => setTimeout(r, 10));
+    // The frames have left our queue; give the sockets a moment to write them.
+    await new Promise((r) => setTimeout(r, 50));
+  }
+
+  /** stop persists the engine state one last time and closes the transport. */
+  async stop(): Promise<void> {
+    if (this.stopped) return;
+    this.stopped = true;
+    this.opts.node.off('local', this.onLocal);
+    if (this.timer) this.opts.clock.clearTimeout(this.timer);
+    unregisterGossipRuntime(this);
+    this.persist();
+    await this.persisting;
+    await this.transport.close();
+  }
+
+  private now(): number {
+    return this.opts.clock.nowMs();
+  }
+
+  private onMessage(from: string, msg: GossipMsg): void {
+    this.run(() => this.engine.onMessage(from, msg, this.now()));
+  }
+
+  /** run makes one engine call and carries out its output; an engine exception is logged, not fatal to the daemon. */
+  private run(call: () => GossipOutput): void {
+    if (this.stopped) return;
+    let out: GossipOutput;
+    try {
+      out = call();
+    } catch (e) {
+      this.opts.logger.error({ err: e }, 'gossip engine call failed');
+      return;
+    }
+    if (this.draining) this.backlog.push(out);
+    else this.carryOut(out);
+    this.arm();
+  }
+
+  private carryOut(out: GossipOutput): void {
+    const big = out.apply.some((a) => a.recs.length > APPLY_CHUNK_RECORDS);
+    if (big) {
+      this.draining = true;
+      void this.carryOutChunked(out).then(() => this.drainBacklog());
+      return;
+    }
+    for (const a of out.apply) this.apply(a.from, a.recs);
+    this.rest(out);
+  }
+
+  // Merges a large apply in chunks with setImmediate between them, then the rest of
+  // the output; outputs produced meanwhile wait in the backlog so that order holds.
+  private async carryOutChunked(out: GossipOutput): Promise<void> {
+    for (const a of out.apply) {
+      for (let i = 0; i < a.recs.length; i += APPLY_CHUNK_RECORDS) {
+        if (this.stopped) return;
+        this.apply(a.from, a.recs.slice(i, i + APPLY_CHUNK_RECORDS));
+        await new Promise((r) => setImmediate(r));
+      }
+    }
+    this.rest(out);
+  }
+
+  private async drainBacklog(): Promise<void> {
+    while (this.backlog.length > 0 && !this.stopped) {
+      const next = this.backlog.shift()!;
+      if (next.apply.some((a) => a.recs.length > APPLY_CHUNK_RECORDS)) await this.carryOutChunked(next);
+      else {
+        for (const a of next.apply) this.apply(a.from, a.recs);
+        this.rest(next);
+      }
+    }
+    this.draining = false;
+  }
+
+  // applyRemote merges into the registry synchronously and resolves once durable;
+  // the winners then go back to the engine, which forwards what was news.
+  private apply(from: string, recs: ApplyEffect['recs']): void {
+    this.opts.node.applyRemote(recs).then(
+      (won) => this.run(() => this.engine.onApplied(from, won, this.now())),
+      (e) => this.opts.logger.error({ err: e, from, records: recs.length }, 'could not persist gossiped records'),
+    );
+  }
+
+  private rest(out: GossipOutput): void {
+    const { node, logger } = this.opts;
+    if (out.drop.length > 0) node.dropRecords(out.drop).catch((e) => logger.error({ err: e }, 'could not drop records'));
+    for (const s of out.status) {
+      node.setMemberStatus(s.name, s.status);
+      logger.info({ member: s.name, status: s.status }, 'member status changed');
+    }
+    for (const r of out.reap) node.setOwnerReaped(r.name, r.reaped);
+    if (out.persist) this.persist();
+    for (const s of out.sends) this.transport.send(s.to, s.msg, s.addr);
+  }
+
+  // Persist writes queue behind the records already handed to the store (LevelStore
+  // keeps batch order), so persisted watermarks never run ahead of durable records.
+  private persist(): void {
+    this.persistDirty = true;
+    if (this.persistRunning) return;
+    this.persistRunning = true;
+    this.persisting = (async () => {
+      while (this.persistDirty) {
+        this.persistDirty = false;
+        try {
+          await this.opts.node.store.write({ put: [], del: [], meta: { [PERSIST_META_KEY]: this.engine.persistentState() } });
+        } catch (e) {
+          this.opts.logger.error({ err: e }, 'could not persist gossip state');
+          break;
+        }
+      }
+      this.persistRunning = false;
+    })();
+  }
+
+  private arm(): void {
+    if (this.stopped) return;
+    const now = this.now();
+    const wake = Math.min(this.engine.nextWakeMs(), now + MAX_TIMER_DELAY_MS);
+    if (this.timer && wake >= this.timerAtMs) return;
+    if (this.timer) this.opts.clock.clearTimeout(this.timer);
+    this.timerAtMs = wake;
+    this.timer = this.opts.clock.setTimeout(() => {
+      this.timer = undefined;
+      this.timerAtMs = Infinity;
+      this.run(() => this.engine.tick(this.now()));
+    }, Math.max(0, wake - now));
+  }
+}
+
+/** startGossip listens on gossipAddr, restores the persisted gossip state, joins and starts ticking. */
+export async function startGossip(opts: GossipRuntimeOptions): Promise<GossipRuntime> {
+  let rt: GossipRuntime | undefined;
+  const log = opts.logger.child({ component: 'gossip' });
+  const transport = new WsTransport({
+    cluster: opts.cluster,
+    nodeName: opts.node.name,
+    gossipAddr: opts.gossipAddr,
+    maxFrameBytes: opts.gossip.maxFrameBytes,
+    encryptKeys: opts.encryptKeys,
+    logger: log,
+    resolveAddr: (name) => rt?.engine.membership.addrOf(name) || undefined,
+  });
+  await transport.listen();
+  try {
+    const persisted = await opts.node.store.getMeta<PersistedGossipState>(PERSIST_META_KEY);
+    rt = new GossipRuntime({ ...opts, logger: log }, transport, persisted);
+    if (opts.metrics) registerGossipMetrics(opts.metrics, rt);
+    rt.start();
+    log.info({ gossip: transport.address, join: opts.join, encrypted: transport.encrypted, restoredPeers: persisted?.peers.length ?? 0 }, 'gossip started');
+    return rt;
+  } catch (e) {
+    await transport.close();
+    throw e;
+  }
+}
