@@ -7,7 +7,8 @@
  *  2. Propagation: a 10-node local cluster; time from a CUSTOM status change on one
  *     node until every node shows it, observed with blocking discovery queries.
  * Prints a table and writes bench/results/health-<date>.json.
- * Usage: npx tsc -p . && node dist/bench/health.js [--instances N] [--nodes N] [--trials N] [--skip-cluster] [--skip-checks]
+ * Usage: npx tsc -p . && node dist/bench/health.js [--instances N] [--window S] [--max-concurrent N]
+ *        [--nodes N] [--trials N] [--skip-cluster] [--skip-checks]
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
@@ -137,13 +138,13 @@ interface ChecksResult {
   rssMb: number;
 }
 
-async function benchChecks(instances: number, windowS: number): Promise<ChecksResult> {
+async function benchChecks(instances: number, windowS: number, maxConcurrentChecks: number): Promise<ChecksResult> {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'gv-bench-health-'));
   const target = spawn(process.execPath, [TARGET], { stdio: ['ignore', 'pipe', 'inherit'] });
   children.push(target);
   try {
     const port = await new Promise<number>((resolve) => target.stdout!.once('data', (d) => resolve(Number(String(d).trim()))));
-    const [d] = await startCluster(1, dir);
+    const [d] = await startCluster(1, dir, maxConcurrentChecks);
     await api(d.http, 'PUT', '/v1/namespaces/bench', { type: 'HTTP' });
     await api(d.http, 'PUT', '/v1/namespaces/bench/services/web', { healthCheck: { type: 'HTTP', path: '/health', intervalMs: 1000, timeoutMs: 900, failureThreshold: 3 } });
     const t0 = Date.now();
@@ -174,7 +175,7 @@ async function benchChecks(instances: number, windowS: number): Promise<ChecksRe
     return {
       instances,
       intervalMs: 1000,
-      maxConcurrentChecks: 64,
+      maxConcurrentChecks,
       windowS: Math.round(secs * 10) / 10,
       checksPerSecDaemon: Math.round((c1 - c0) / secs),
       checksPerSecTarget: Math.round((r1 - r0) / secs),
@@ -263,12 +264,14 @@ async function main(): Promise<void> {
   if (!fs.existsSync(MAIN)) throw new Error(`${MAIN} not found: build first (npx tsc -p .)`);
   const result: Record<string, unknown> = { date: new Date().toISOString(), node: process.version, cpus: os.cpus().length, cpuModel: os.cpus()[0]?.model };
   if (!process.argv.includes('--skip-checks')) {
-    const r = await benchChecks(arg('instances', 5000), arg('window', 20));
+    const r = await benchChecks(arg('instances', 5000), arg('window', 20), arg('max-concurrent', 64));
     result.checks = r;
     console.log('\nHealth checks, one daemon');
     console.table({
       instances: r.instances,
       'interval (ms)': r.intervalMs,
+      'max concurrent checks': r.maxConcurrentChecks,
+      'ideal checks/s (jittered periods)': Math.round(r.instances / 0.95),
       'checks/s (daemon metric)': r.checksPerSecDaemon,
       'checks/s (target count)': r.checksPerSecTarget,
       'daemon CPU (% of one core)': r.cpuPercentOfOneCore,
