@@ -8,6 +8,7 @@ import { isIPv6 } from 'node:net';
 import type { Random } from '../core/gossip/types.js';
 import type { Registry } from '../core/registry.js';
 import { DnsResponder, FORWARD, type DnsResponderOptions, type DnsStats } from '../core/dns/responder.js';
+import { gauge } from '../obs/metrics.js';
 import { Forwarder } from './forwarder.js';
 import { DEFAULT_TCP_LIMITS, startTcp, type TcpLimits, type TcpListener } from './tcp.js';
 
@@ -41,6 +42,30 @@ export interface DnsServer {
 }
 
 const UNSPECIFIED = new Set(['0.0.0.0', '::', '']);
+
+/** live holds the running servers of this process, which the metrics read at scrape time. */
+const live = new Set<DnsServer>();
+
+function registerMetrics(): void {
+  gauge('grapevine_dns_messages', 'DNS messages handled since start, by outcome', ['kind'], function () {
+    const sum: Record<string, number> = { queries: 0, cache_hits: 0, cache_misses: 0, dropped: 0, errors: 0, udp_send_errors: 0 };
+    for (const s of live) {
+      const st = s.stats();
+      sum.queries += st.queries;
+      sum.cache_hits += st.cacheHits;
+      sum.cache_misses += st.cacheMisses;
+      sum.dropped += st.dropped;
+      sum.errors += st.errors;
+      sum.udp_send_errors += st.udpSendErrors;
+    }
+    for (const [kind, v] of Object.entries(sum)) this.set({ kind }, v);
+  });
+  gauge('grapevine_dns_tcp_connections', 'Open DNS-over-TCP connections', [], function () {
+    let n = 0;
+    for (const s of live) n += s.stats().tcpConnections;
+    this.set(n);
+  });
+}
 
 /** startDnsServer starts the UDP and TCP listeners and resolves once both listen. */
 export async function startDnsServer(opts: DnsServerOptions): Promise<DnsServer> {
@@ -111,16 +136,20 @@ export async function startDnsServer(opts: DnsServerOptions): Promise<DnsServer>
   } catch {
     /* the kernel's limit (net.core.rmem_max) wins; the default buffer still works */
   }
-  return {
+  registerMetrics();
+  const server: DnsServer = {
     address: { host: opts.host, port },
     responder,
     stats: () => ({ ...responder.stats, udpSendErrors, tcpConnections: tcp!.connections() }),
     async close() {
+      live.delete(server);
       forwarder?.close();
       await new Promise<void>((r) => udp!.close(() => r()));
       await tcp!.close();
     },
   };
+  live.add(server);
+  return server;
 }
 
 function bindUdp(udp: dgram.Socket, host: string, port: number): Promise<void> {
