@@ -96,8 +96,9 @@ function less(a: SimEvent, b: SimEvent): boolean {
 export class FakeClock implements Clock {
   constructor(private readonly scheduler: Scheduler) {}
 
+  /** nowMs is whole milliseconds, like Date.now: sub-millisecond delays exist only inside the scheduler. */
   nowMs(): number {
-    return this.scheduler.nowMs;
+    return Math.floor(this.scheduler.nowMs);
   }
 
   setTimeout(fn: () => void, delayMs: number): TimerHandle {

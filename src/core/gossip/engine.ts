@@ -132,7 +132,7 @@ export class GossipEngine {
     if (msg.t.startsWith('m.')) {
       if (msg.rr !== undefined) this.replication.takeRecords(fromName, msg.rr, now);
       const ok = this.membership.onMessage(fromName, msg, now);
-      if (ok && msg.t === 'm.sync' && msg.d === 1) this.replication.startExchange(fromName, now);
+      if (ok && msg.t === 'm.sync' && msg.d === 1 && msg.j === 1) this.replication.startExchange(fromName, now);
     } else if (msg.t.startsWith('r.')) {
       this.replication.onMessage(fromName, msg, now);
     } else {

@@ -13,6 +13,16 @@ import { Suspicion, suspicionMinTimeoutMs } from './suspicion.js';
 /** MAX_PIGGYBACK_UPDATES bounds member updates piggybacked on one message. */
 export const MAX_PIGGYBACK_UPDATES = 16;
 
+/**
+ * pushPullIntervalMs is memberlist's pushPullScale: the base interval up to 32 members,
+ * then stretched by ceil(log2(N) - log2(32)) + 1, so full-state exchanges do not grow
+ * with N squared.
+ */
+export function pushPullIntervalMs(baseMs: number, clusterSize: number): number {
+  if (clusterSize <= 32) return baseMs;
+  return baseMs * (Math.ceil(Math.log2(clusterSize) - Math.log2(32)) + 1);
+}
+
 /** MembershipCounters count what membership dropped or did, for metrics. */
 export interface MembershipCounters {
   badMessages: number;
@@ -41,6 +51,7 @@ export class Membership {
   private readonly suspicions = new Map<string, Suspicion>();
   private nextHousekeepingMs = 0;
   private nextReconnectMs = 0;
+  private nextPushPullMs = 0;
 
   constructor(
     readonly self: { name: string; addr: string },
@@ -97,10 +108,12 @@ export class Membership {
     for (const addr of addrs) if (addr !== this.self.addr) this.sendJoin('', addr);
   }
 
-  /** sendJoin sends a join carrying our view; views past one message follow as m.sync chunks. */
-  sendJoin(to: string, addr: string): void {
+  /** sendJoin sends a join carrying our view (pushPull marks a periodic state exchange); views past one message follow as m.sync chunks. */
+  sendJoin(to: string, addr: string, pushPull = false): void {
     const chunks = this.stateChunks();
-    this.send(to, addr, { t: 'm.join', n: this.self.name, a: this.self.addr, i: this.inc, ms: chunks[0] });
+    const msg: GossipMsg = { t: 'm.join', n: this.self.name, a: this.self.addr, i: this.inc, ms: chunks[0] };
+    if (pushPull) msg.pp = 1;
+    this.send(to, addr, msg);
     for (let i = 1; i < chunks.length; i++) this.send(to, addr, { t: 'm.sync', ms: chunks[i], d: i === chunks.length - 1 ? 1 : 0 });
   }
 
@@ -116,8 +129,10 @@ export class Membership {
         if (!ms) return this.bad();
         this.applyTuple([msg.n, msg.a, STATUS_CODES.alive, msg.i], msg.n, now, true);
         for (const t of ms) this.applyTuple(t, msg.n, now, true);
+        // j=1 on the last chunk of a real join tells the joiner to start anti-entropy with us.
         const chunks = this.stateChunks();
-        chunks.forEach((c, i) => this.send(msg.n as string, msg.a as string, { t: 'm.sync', ms: c, d: i === chunks.length - 1 ? 1 : 0 }));
+        const join = msg.pp === 1 ? 0 : 1;
+        chunks.forEach((c, i) => this.send(msg.n as string, msg.a as string, { t: 'm.sync', ms: c, d: i === chunks.length - 1 ? 1 : 0, j: join }));
         return true;
       }
       case 'm.sync': {
@@ -235,6 +250,12 @@ export class Membership {
       this.nextReconnectMs = now + this.config.antiEntropyIntervalMs;
       this.reconnect();
     }
+    if (now >= this.nextPushPullMs) {
+      // Periodic full state exchange (memberlist's push-pull) repairs updates the piggybacks missed.
+      this.nextPushPullMs = now + pushPullIntervalMs(this.config.antiEntropyIntervalMs, this.clusterSize) * (0.5 + this.random.next());
+      const [p] = this.list.randomLive(1);
+      if (p) this.sendJoin(p.name, p.addr, true);
+    }
     if (now >= this.nextHousekeepingMs) {
       this.nextHousekeepingMs = now + 5 * this.config.probeIntervalMs;
       this.housekeeping(now);
@@ -244,7 +265,7 @@ export class Membership {
   /** nextWakeMs is the earliest time tick() has work to do. */
   nextWakeMs(): number {
     if (this.leaving) return Infinity;
-    let t = Math.min(this.prober.nextWakeMs(), this.nextReconnectMs, this.nextHousekeepingMs);
+    let t = Math.min(this.prober.nextWakeMs(), this.nextReconnectMs, this.nextHousekeepingMs, this.nextPushPullMs);
     for (const s of this.suspicions.values()) if (s.deadlineMs < t) t = s.deadlineMs;
     return t;
   }

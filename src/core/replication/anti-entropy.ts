@@ -16,6 +16,8 @@ interface Inbound {
   total: number;
   seen: Set<number>;
   full: boolean;
+  /** tainted is set when a chunk held invalid records: then the peer's watermarks cannot be adopted. */
+  tainted: boolean;
   wm?: Record<string, number>;
   fl?: Record<string, number>;
   /** keys of a full snapshot, to find what the sender no longer has. */
@@ -94,11 +96,11 @@ export class AntiEntropy {
 
   /**
    * onData takes one chunk whose valid records the caller has already queued to
-   * apply (so msg.r is an array); once every chunk of the exchange is in, the peer's watermarks are adopted
+   * apply (so msg.r is an array; `tainted` if some were invalid and dropped); once every chunk of the exchange is in, the peer's watermarks are adopted
    * (and, for a snapshot, what it no longer holds is dropped). It returns false for a
    * malformed chunk.
    */
-  onData(from: string, msg: GossipMsg): boolean {
+  onData(from: string, msg: GossipMsg, tainted: boolean): boolean {
     const { x, i, n } = msg;
     if (typeof x !== 'number' || typeof i !== 'number' || typeof n !== 'number' || !(i >= 0 && i < n) || n > 1_000_000) return false;
     const wm = msg.w === undefined ? undefined : parseCounts(msg.w);
@@ -108,18 +110,20 @@ export class AntiEntropy {
     let ex = this.inbound.get(id);
     if (!ex) {
       if (this.inbound.size >= MAX_INBOUND_EXCHANGES) this.inbound.delete(this.inbound.keys().next().value as string);
-      ex = { total: n, seen: new Set(), full: msg.f === 1 };
+      ex = { total: n, seen: new Set(), full: msg.f === 1, tainted: false };
       if (ex.full) ex.keys = new Set();
       this.inbound.set(id, ex);
     }
     if (ex.seen.has(i) || ex.total !== n) return true;
     ex.seen.add(i);
+    if (tainted) ex.tainted = true;
     if (wm) ex.wm = wm;
     if (fl) ex.fl = fl;
     if (ex.keys) for (const r of msg.r as { key?: unknown }[]) if (typeof r?.key === 'string') ex.keys.add(r.key);
     if (ex.seen.size < ex.total) return true;
     this.inbound.delete(id);
-    if (!ex.wm) return true;
+    // Adopting the peer's watermarks is only sound if we now hold all it sent us.
+    if (!ex.wm || ex.tainted) return true;
     if (ex.keys) this.dropMissing(ex.keys, ex.wm);
     for (const o in ex.wm) this.wm.raiseTo(o, ex.wm[o]);
     if (ex.fl) for (const o in ex.fl) if (ex.fl[o] > (this.floors.get(o) ?? 0)) this.floors.set(o, ex.fl[o]);

@@ -95,13 +95,15 @@ export class Replication {
   }
 
   /** takeRecords validates records from a peer and queues the valid ones to apply. */
-  takeRecords(from: string, raw: unknown, now: number): Rec[] | undefined {
+  takeRecords(from: string, raw: unknown, now: number): { ok: Rec[]; invalid: number } | undefined {
     if (!Array.isArray(raw) || raw.length > MAX_RECORDS_PER_CHUNK) return undefined;
     const ok: Rec[] = [];
+    let invalid = 0;
     for (const x of raw) {
       const r = validateRecord(x, now);
       if (!r) {
         this.counters.invalidRecords++;
+        invalid++;
         continue;
       }
       // Noted before the merge: the runtime applies (and persists) this batch before anything else is written.
@@ -109,7 +111,7 @@ export class Replication {
       ok.push(r);
     }
     this.out.apply(from, ok);
-    return ok;
+    return { ok, invalid };
   }
 
   /** onMessage handles r.push, r.dig and r.data; false means unknown or malformed. */
@@ -122,9 +124,9 @@ export class Replication {
         return ok || this.bad();
       }
       case 'r.data': {
-        const recs = this.takeRecords(from, msg.r, now);
-        if (!recs) return this.bad();
-        return this.ae.onData(from, msg) || this.bad();
+        const got = this.takeRecords(from, msg.r, now);
+        if (!got) return this.bad();
+        return this.ae.onData(from, msg, got.invalid > 0) || this.bad();
       }
       default:
         return this.bad();

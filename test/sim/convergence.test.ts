@@ -1,0 +1,45 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { seededRandom } from '../../src/core/gossip/types.js';
+import { instanceKey } from '../../src/core/keys.js';
+import { SimCluster } from '../../src/sim/cluster.js';
+import { PERFECT_LAN } from '../../src/sim/network.js';
+import { allAlive, namespaceAndService, registration, simConfig, withSeed } from './helpers.js';
+
+const SEEDS = process.env.SIM_SEED ? [Number(process.env.SIM_SEED)] : Array.from({ length: 12 }, (_, i) => 1000 + i);
+
+test('after arbitrary faults and then a healed network, all live nodes reach equal digests', async () => {
+  for (const seed of SEEDS) {
+    await withSeed(seed, async () => {
+      const rnd = seededRandom(seed);
+      const size = 6 + Math.floor(rnd.next() * 6);
+      const c = await SimCluster.create({ seed, size, config: simConfig() });
+      assert.ok(await c.runUntil(() => allAlive(c), 10_000), 'cluster formed');
+      await c.write('n0', namespaceAndService());
+      c.net.faults = { drop: 0.15, duplicate: 0.05, minDelayMs: 0.2, maxDelayMs: 40 };
+      const names = [...c.nodes.keys()];
+      let id = 0;
+      for (let step = 0; step < 40; step++) {
+        const r = rnd.next();
+        const live = c.live().map((n) => n.name);
+        const pick = live[Math.floor(rnd.next() * live.length)];
+        if (r < 0.5) await c.write(pick, registration(pick, `i${id++}`));
+        else if (r < 0.6) await c.write(pick, [{ key: instanceKey('demo', 'web', `i${Math.floor(rnd.next() * (id + 1))}`), value: null }]);
+        else if (r < 0.7 && live.length > 2) c.crash(pick);
+        else if (r < 0.8) {
+          const down = names.filter((n) => !c.get(n).up);
+          if (down.length > 0) await c.restart(down[Math.floor(rnd.next() * down.length)]);
+        } else if (r < 0.9) {
+          const cut = 1 + Math.floor(rnd.next() * (names.length - 1));
+          c.net.partition([names.slice(0, cut), names.slice(cut)]);
+        } else c.net.heal();
+        await c.runFor(50 + rnd.next() * 500);
+      }
+      for (const n of names) if (!c.get(n).up) await c.restart(n);
+      c.net.heal();
+      c.net.faults = PERFECT_LAN;
+      const ok = await c.runUntil(() => allAlive(c) && c.converged(), 60_000, 50);
+      assert.ok(ok, `no convergence: ${JSON.stringify([...c.digests()].map(([n, d]) => [n, d.slice(0, 8)]))}`);
+    });
+  }
+});
