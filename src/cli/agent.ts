@@ -1,9 +1,6 @@
 import type { Command } from 'commander';
 import { GrapevineError } from '../core/errors.js';
-import { resolveAgentConfig } from '../config/load.js';
 import type { AgentFlags } from '../config/types.js';
-import { createLogger } from '../obs/logger.js';
-import { startAgent } from '../runtime/agent.js';
 import { StoreLockedError } from '../storage/store.js';
 
 function collect(v: string, prev: string[] = []): string[] {
@@ -16,6 +13,10 @@ function collect(v: string, prev: string[] = []): string[] {
  * a message naming the cause: a bad config field (2), a data dir in use (3), other (1).
  */
 export async function runAgent(flags: AgentFlags): Promise<void> {
+  // Loaded here, not at the top: the API commands should not pay for (or depend on) the daemon's modules.
+  const { resolveAgentConfig } = await import('../config/load.js');
+  const { createLogger } = await import('../obs/logger.js');
+  const { startAgent } = await import('../runtime/agent.js');
   let config;
   try {
     config = resolveAgentConfig(flags);

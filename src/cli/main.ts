@@ -4,10 +4,26 @@
  * and commands that drive a daemon's HTTP API.
  */
 import { Command } from 'commander';
+import { addApiOptions } from './output.js';
 import { registerAgentCommand } from './agent.js';
+import { registerClusterCommand } from './cluster.js';
+import { registerInstanceCommands } from './instance.js';
+import { registerMemberCommands } from './members.js';
+import { registerNamespaceCommands } from './namespace.js';
+import { registerServiceCommands } from './service.js';
 
 const program = new Command();
-program.name('grapevine').description('Service registry and discovery: Cloud Map’s model, gossip replication, DNS and HTTP from every node');
+program
+  .name('grapevine')
+  .description('Service registry and discovery: Cloud Map’s model, gossip replication, DNS and HTTP answers from every node')
+  .showHelpAfterError();
 registerAgentCommand(program);
+registerClusterCommand(program);
+registerNamespaceCommands(program);
+registerServiceCommands(program);
+registerInstanceCommands(program);
+registerMemberCommands(program);
+// --http-addr and --json go on each API command, not on the program: `agent` has its own --http-addr.
+addApiOptions(program, ['agent', 'cluster']);
 
 await program.parseAsync(process.argv);

@@ -1,0 +1,24 @@
+import type { Command } from 'commander';
+import { action, client, print, table } from './output.js';
+
+/** registerMemberCommands adds `grapevine members` and `grapevine leave`. */
+export function registerMemberCommands(program: Command): void {
+  program
+    .command('members')
+    .description('list the cluster members this daemon knows')
+    .action(
+      action(async (_o: unknown, cmd: Command) => {
+        const r = await client(cmd).call('GET', '/v1/members');
+        print(cmd, r, () => table(['NAME', 'GOSSIP ADDRESS', 'STATUS', 'INCARNATION'], r.members.map((m: any) => [m.name, m.gossipAddr, m.status, m.incarnation])));
+      }),
+    );
+  program
+    .command('leave')
+    .description('make the daemon leave the cluster gracefully and shut down')
+    .action(
+      action(async (_o: unknown, cmd: Command) => {
+        const r = await client(cmd).call('POST', '/v1/agent/leave');
+        print(cmd, r, () => `${r.node} left the cluster`);
+      }),
+    );
+}
