@@ -215,7 +215,7 @@ async function benchPropagation(n: number, trials: number): Promise<PropagationR
     await api(first.http, 'PUT', '/v1/namespaces/prop/services/api/instances/x', { attributes: { ipv4: '127.0.0.1', port: '1' } });
     // Wait until the instance is everywhere.
     for (let i = 0; ; i++) {
-      const seen = await Promise.all(ds.map(async (d) => (await api(d.http, 'GET', '/v1/discover/prop/api?health=ALL')).json.instances.length));
+      const seen = await Promise.all(ds.map(async (d) => (await api(d.http, 'GET', '/v1/discover/prop/api?health=ALL').catch(() => null))?.json.instances.length ?? 0));
       if (seen.every((c) => c === 1)) break;
       if (i > 300) throw new Error('instance did not replicate');
       await sleep(50);

@@ -21,6 +21,7 @@ import {
   type Transition,
 } from '../core/health/state.js';
 import type { Random } from '../core/gossip/types.js';
+import { hlcWallMs } from '../core/hlc.js';
 import { healthKey, instanceKey, parseKey } from '../core/keys.js';
 import type { Rec } from '../core/records.js';
 import type { HealthCheckConfig, HealthStatus, HealthValue, InstanceValue } from '../core/types.js';
@@ -143,7 +144,7 @@ export class HealthManager implements HealthApi {
         for (const t of [...this.tracked.values()]) if (t.ns === p.ns && t.svc === p.svc) this.reconcile(t.ns, t.svc, t.id, false);
       } else if (p.kind === 'h' && rec.node !== this.node.name) {
         const t = this.tracked.get(instanceKey(p.ns, p.svc!, p.id!));
-        if (t && rec.value !== null) this.adoptForeign(t, rec.value as HealthValue);
+        if (t && rec.value !== null) this.adoptForeign(t, rec.value as HealthValue, hlcWallMs(rec.hlc));
       }
     }
   }
@@ -283,11 +284,12 @@ export class HealthManager implements HealthApi {
   /**
    * adoptForeign takes in a health record another node wrote for an instance this node
    * owns: a CUSTOM status or a TTL heartbeat sent to another daemon. For TTL it counts
-   * as a heartbeat, so the deadline restarts.
+   * as a heartbeat at the time it was written (its HLC's wall time), so a heartbeat
+   * that arrives late, e.g. after a partition heals, cannot extend the deadline.
    */
-  private adoptForeign(t: Tracked, hv: HealthValue): void {
+  private adoptForeign(t: Tracked, hv: HealthValue, writtenAtMs: number): void {
     t.state = stateFromRecord(hv);
-    if (t.cfg?.type === 'TTL') this.armTtl(t, this.node.clock.nowMs());
+    if (t.cfg?.type === 'TTL') this.armTtl(t, Math.min(this.node.clock.nowMs(), writtenAtMs));
     this.armUnhealthy(t);
   }
 

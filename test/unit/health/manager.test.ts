@@ -2,6 +2,7 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { putInstance, putNamespace, putService } from '../../../src/core/commands.js';
 import { seededRandom } from '../../../src/core/gossip/types.js';
+import { hlcFromWallMs } from '../../../src/core/hlc.js';
 import { healthKey } from '../../../src/core/keys.js';
 import type { CheckResult } from '../../../src/core/health/state.js';
 import { HealthManager } from '../../../src/health/manager.js';
@@ -203,6 +204,23 @@ describe('HealthManager TTL, CUSTOM, drain and auto-deregistration', () => {
     assert.equal(health(b)?.health, 'UNHEALTHY');
     a.mgr.stop();
     b.mgr.stop();
+  });
+
+  it('a heartbeat record that arrives late cannot extend the TTL deadline', async () => {
+    const r = await rig('a');
+    await setup(r, { healthCheck: { type: 'TTL', ttlMs: 3000, intervalMs: 1000, timeoutMs: 500 } });
+    // Written by node b 10 s ago (say, before a partition healed), HEALTHY.
+    const old = hlcFromWallMs(r.clock.nowMs() - 10_000);
+    const value = { status: 'HEALTHY', reason: 'HEARTBEAT', output: '', changedAtMs: r.clock.nowMs() - 10_000, consecutiveSuccesses: 1, consecutiveFailures: 0 };
+    await r.node.applyRemote([{ key: healthKey(NS, SVC, 'i1'), value, hlc: old, node: 'b', seq: 1 }]);
+    await r.clock.advance(50);
+    assert.equal(health(r)?.health, 'UNHEALTHY');
+    assert.equal(health(r)?.reason, 'TTL_EXPIRED');
+    // A fresh one does count.
+    await r.node.applyRemote([{ key: healthKey(NS, SVC, 'i1'), value: { ...value, changedAtMs: r.clock.nowMs() }, hlc: r.node.hlc.current() + 5, node: 'b', seq: 2 }]);
+    await r.clock.advance(2000);
+    assert.equal(health(r)?.health, 'HEALTHY');
+    r.mgr.stop();
   });
 
   it('CUSTOM status applies at once, starts from initialHealth, and 404s unknown instances', async () => {
