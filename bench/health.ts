@@ -80,7 +80,9 @@ async function startCluster(n: number, dir: string, maxConcurrentChecks = 64): P
   const file = path.join(dir, 'cluster.json');
   fs.writeFileSync(file, JSON.stringify(cfg));
   const out: Daemon[] = [];
-  for (const nd of nodes) {
+  for (const [i, nd] of nodes.entries()) {
+    // The seed first, so that the others find it listening when they join.
+    if (i === 1) await waitUp(out[0]);
     const proc = spawn(process.execPath, [MAIN, 'agent', '--config', file, '--node', nd.name], { stdio: ['ignore', 'ignore', 'pipe'], env: { ...process.env, GRAPEVINE_LOG_PRETTY: '0' } });
     let err = '';
     proc.stderr!.on('data', (d) => (err = (err + d).slice(-2000)));
@@ -90,18 +92,20 @@ async function startCluster(n: number, dir: string, maxConcurrentChecks = 64): P
     children.push(proc);
     out.push({ name: nd.name, http: nd.httpAddr, gossip: nd.gossipAddr, proc });
   }
-  for (const d of out) {
-    for (let i = 0; ; i++) {
-      try {
-        await api(d.http, 'GET', '/v1/status');
-        break;
-      } catch {
-        if (i > 300) throw new Error(`daemon ${d.name} did not come up`);
-        await sleep(100);
-      }
+  for (const d of out) await waitUp(d);
+  return out;
+}
+
+async function waitUp(d: Daemon): Promise<void> {
+  for (let i = 0; ; i++) {
+    try {
+      await api(d.http, 'GET', '/v1/status');
+      return;
+    } catch {
+      if (i > 300) throw new Error(`daemon ${d.name} did not come up`);
+      await sleep(100);
     }
   }
-  return out;
 }
 
 /** cpuTicks reads utime+stime of a process in clock ticks (/proc/PID/stat fields 14 and 15). */
