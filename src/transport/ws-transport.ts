@@ -10,56 +10,22 @@ import { EventEmitter } from 'node:events';
 import type { AddressInfo } from 'node:net';
 import { WebSocket, WebSocketServer } from 'ws';
 import type { GossipMsg } from '../core/gossip/types.js';
-import { backoffDelayMs, DEFAULT_BACKOFF, type BackoffPolicy } from './backoff.js';
+import { AddrDials } from './addr-dials.js';
+import { backoffDelayMs, DEFAULT_BACKOFF } from './backoff.js';
 import { WireCodec } from './codec.js';
-import { invalid } from '../core/errors.js';
 import { ReplayGuard, type Identity } from './handshake.js';
 import { Keyring, parseEncryptKeys } from './keyring.js';
 import { TransportStats } from './metrics.js';
 import { CLOSE_DUPLICATE, CLOSE_REFUSED, CLOSE_SHUTDOWN, PeerLink, type LinkContext, type LinkHooks } from './peer-link.js';
-import { DEFAULT_SEND_QUEUE_LIMITS, SendQueue, type QueuedFrame, type SendQueueLimits } from './send-queue.js';
-import { LogLimiter, SILENT_LOGGER, type TransportLogger } from './log.js';
+import { DEFAULT_SEND_QUEUE_LIMITS, SendQueue, type QueuedFrame } from './send-queue.js';
+import { splitAddr, type TransportEvents, type WsTransportOptions } from './options.js';
+import { keepExistingLink } from './link-choice.js';
+import { LogLimiter, SILENT_LOGGER } from './log.js';
 
-/** MAX_ADDR_QUEUE bounds frames waiting for a dial to an address not yet named by a handshake. */
-export const MAX_ADDR_QUEUE = 64;
+export { splitAddr, type TransportEvents, type WsTransportOptions } from './options.js';
+
 /** GOSSIP_PATH is the HTTP path of the gossip WebSocket endpoint. */
 export const GOSSIP_PATH = '/gossip';
-
-/** WsTransportOptions configure one daemon's transport. */
-export interface WsTransportOptions {
-  cluster: string;
-  nodeName: string;
-  /** gossipAddr is host:port, advertised to peers and (unless bindHost/bindPort say otherwise) bound. */
-  gossipAddr: string;
-  bindHost?: string;
-  /** bindPort 0 asks the OS for a free port; the advertised address then uses it. */
-  bindPort?: number;
-  maxFrameBytes: number;
-  /** encryptKeys are base64 AES-256 keys: the first seals, all open. Empty or absent: no encryption. */
-  encryptKeys?: readonly string[];
-  /** resolveAddr finds the gossip address of a peer known only by name (from the member list). */
-  resolveAddr?: (node: string) => string | undefined;
-  /** isCritical marks messages kept longest when a queue overflows; default: replication (`r.`). */
-  isCritical?: (msg: GossipMsg) => boolean;
-  logger?: TransportLogger;
-  stats?: TransportStats;
-  handshakeTimeoutMs?: number;
-  backoff?: BackoffPolicy;
-  queue?: SendQueueLimits;
-  /** maxPendingHandshakes bounds connections that have not finished their handshake. */
-  maxPendingHandshakes?: number;
-  /** highWaterBytes is how much may sit in a socket's buffer before frames wait in our queue. */
-  highWaterBytes?: number;
-  random?: () => number;
-}
-
-/** TransportEvents are what WsTransport emits. */
-export interface TransportEvents {
-  message: [from: string, msg: GossipMsg];
-  peerUp: [node: string, addr: string];
-  /** peerDown fires when the link to a peer closes unexpectedly: a hint to probe it now. */
-  peerDown: [node: string, addr: string, reason: string];
-}
 
 interface Peer {
   name: string;
@@ -79,8 +45,7 @@ export class WsTransport extends EventEmitter<TransportEvents> {
   private readonly log: LogLimiter;
   private readonly peers = new Map<string, Peer>();
   private readonly pending = new Set<PeerLink>();
-  private readonly addrDials = new Map<string, { link: PeerLink; frames: QueuedFrame[] }>();
-  private readonly linkAddr = new Map<PeerLink, string>();
+  private readonly addrDials = new AddrDials();
   private readonly waiters = new Map<PeerLink, { resolve: (n: string) => void; reject: (e: Error) => void }>();
   private readonly ctx: LinkContext;
   private readonly hooks: LinkHooks;
@@ -175,19 +140,13 @@ export class WsTransport extends EventEmitter<TransportEvents> {
 
   // Frames for an address whose node name we learn only from the handshake.
   private enqueueForAddr(addr: string, frame: QueuedFrame): boolean {
-    let d = this.addrDials.get(addr);
-    if (!d) {
+    if (!this.addrDials.has(addr)) {
       const link = this.dial(addr);
       if (!link) return false;
-      d = { link, frames: [] };
-      this.addrDials.set(addr, d);
-      this.linkAddr.set(link, addr);
+      this.addrDials.start(addr, link);
     }
-    d.frames.push(frame);
-    if (d.frames.length > MAX_ADDR_QUEUE) {
-      d.frames.shift();
-      this.stats.inc('send_dropped', 'queue_full');
-    }
+    const evicted = this.addrDials.push(addr, frame);
+    if (evicted > 0) this.stats.inc('send_dropped', 'queue_full', evicted);
     return true;
   }
 
@@ -235,7 +194,7 @@ export class WsTransport extends EventEmitter<TransportEvents> {
       p.dialing?.close(CLOSE_SHUTDOWN, 'shutdown');
     }
     for (const l of this.pending) l.close(CLOSE_SHUTDOWN, 'shutdown');
-    for (const d of this.addrDials.values()) d.link.close(CLOSE_SHUTDOWN, 'shutdown');
+    for (const l of this.addrDials.links()) l.close(CLOSE_SHUTDOWN, 'shutdown');
     await new Promise<void>((resolve) => (this.server ? this.server.close(() => resolve()) : resolve()));
   }
 
@@ -328,18 +287,14 @@ export class WsTransport extends EventEmitter<TransportEvents> {
     this.waiters.get(link)?.resolve(id.node);
     this.waiters.delete(link);
     if (peer.dialing === link) peer.dialing = undefined;
-    const viaAddr = this.takeAddrDial(link);
+    const viaAddr = this.addrDials.take(link);
     for (const f of viaAddr) {
       const evicted = peer.queue.push(f);
       if (evicted > 0) this.stats.inc('send_dropped', 'queue_full', evicted);
     }
     const old = peer.link;
     if (old && old !== link && old.state === 'open') {
-      // A link from a new boot of the peer, or a redial by the same side, replaces the old
-      // one (that one is stale). When both nodes dialled each other, both keep the link
-      // dialled by the smaller node name: each side makes the same choice without a round trip.
-      const preferred = this.me.node < id.node ? this.me.node : id.node;
-      const keepOld = old.peer!.boot === id.boot && old.dialer !== link.dialer && old.dialer === preferred;
+      const keepOld = keepExistingLink(this.me.node, id.node, { dialer: old.dialer!, boot: old.peer!.boot }, { dialer: link.dialer!, boot: id.boot });
       if (keepOld) {
         this.pump(peer);
         return false;
@@ -367,19 +322,9 @@ export class WsTransport extends EventEmitter<TransportEvents> {
     this.log.warn(`${kind}:${reason}`, { peer: from, reason, detail }, kind === 'frame' ? 'bad gossip frame dropped, connection closed' : 'gossip handshake refused');
   }
 
-  private takeAddrDial(link: PeerLink): QueuedFrame[] {
-    const addr = this.linkAddr.get(link);
-    if (addr === undefined) return [];
-    this.linkAddr.delete(link);
-    const d = this.addrDials.get(addr);
-    if (d?.link !== link) return [];
-    this.addrDials.delete(addr);
-    return d.frames;
-  }
-
   private onClosed(link: PeerLink, code: number, reason: string): void {
     this.pending.delete(link);
-    const lost = this.takeAddrDial(link).length;
+    const lost = this.addrDials.take(link).length;
     if (lost > 0) this.stats.inc('send_dropped', 'dial_failed', lost);
     const w = this.waiters.get(link);
     if (w) {
@@ -410,11 +355,4 @@ export class WsTransport extends EventEmitter<TransportEvents> {
     peer.nextDialAtMs = Date.now() + backoffDelayMs(peer.failures, this.opts.backoff ?? DEFAULT_BACKOFF, (this.opts.random ?? Math.random)());
     this.ensureDial(peer);
   }
-}
-
-/** splitAddr parses host:port (IPv6 in brackets) into its parts. */
-export function splitAddr(addr: string): [host: string, port: number] {
-  const m = /^\[?([^\]]+?)\]?:(\d+)$/.exec(addr);
-  if (!m) throw invalid('gossipAddr', `${JSON.stringify(addr)} is not host:port`);
-  return [m[1]!, Number(m[2])];
 }

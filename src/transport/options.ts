@@ -1,0 +1,52 @@
+/**
+ * Options and events of the WebSocket transport, and gossip address parsing.
+ */
+import { invalid } from '../core/errors.js';
+import type { GossipMsg } from '../core/gossip/types.js';
+import type { BackoffPolicy } from './backoff.js';
+import type { TransportLogger } from './log.js';
+import type { TransportStats } from './metrics.js';
+import type { SendQueueLimits } from './send-queue.js';
+
+/** WsTransportOptions configure one daemon's transport. */
+export interface WsTransportOptions {
+  cluster: string;
+  nodeName: string;
+  /** gossipAddr is host:port, advertised to peers and (unless bindHost/bindPort say otherwise) bound. */
+  gossipAddr: string;
+  bindHost?: string;
+  /** bindPort 0 asks the OS for a free port; the advertised address then uses it. */
+  bindPort?: number;
+  maxFrameBytes: number;
+  /** encryptKeys are base64 AES-256 keys: the first seals, all open. Empty or absent: no encryption. */
+  encryptKeys?: readonly string[];
+  /** resolveAddr finds the gossip address of a peer known only by name (from the member list). */
+  resolveAddr?: (node: string) => string | undefined;
+  /** isCritical marks messages kept longest when a queue overflows; default: replication (`r.`). */
+  isCritical?: (msg: GossipMsg) => boolean;
+  logger?: TransportLogger;
+  stats?: TransportStats;
+  handshakeTimeoutMs?: number;
+  backoff?: BackoffPolicy;
+  queue?: SendQueueLimits;
+  /** maxPendingHandshakes bounds connections that have not finished their handshake. */
+  maxPendingHandshakes?: number;
+  /** highWaterBytes is how much may sit in a socket's buffer before frames wait in our queue. */
+  highWaterBytes?: number;
+  random?: () => number;
+}
+
+/** TransportEvents are what WsTransport emits. */
+export interface TransportEvents {
+  message: [from: string, msg: GossipMsg];
+  peerUp: [node: string, addr: string];
+  /** peerDown fires when the link to a peer closes unexpectedly: a hint to probe it now. */
+  peerDown: [node: string, addr: string, reason: string];
+}
+
+/** splitAddr parses host:port (IPv6 in brackets) into its parts. */
+export function splitAddr(addr: string): [host: string, port: number] {
+  const m = /^\[?([^\]]+?)\]?:(\d+)$/.exec(addr);
+  if (!m) throw invalid('gossipAddr', `${JSON.stringify(addr)} is not host:port`);
+  return [m[1]!, Number(m[2])];
+}
