@@ -84,8 +84,9 @@ export class Membership {
 
   /** send sends a membership message, piggybacking pending updates on it. */
   send(to: string, addr: string, msg: GossipMsg): void {
-    const u = this.updates.take(MAX_PIGGYBACK_UPDATES, this.retransmits);
-    if (u.length > 0) msg.u = u;
+    const pre = (msg.u as MemberTuple[] | undefined) ?? [];
+    const u = this.updates.take(MAX_PIGGYBACK_UPDATES - pre.length, this.retransmits);
+    if (pre.length + u.length > 0) msg.u = pre.length > 0 ? [...pre, ...u] : u;
     this.out.send(to, addr, msg);
   }
 
@@ -156,7 +157,9 @@ export class Membership {
     const [name, addr, code, inc, accuser] = t;
     const status = statusOfCode(code)!;
     if (status === 'alive') this.aliveNode(name, addr, inc, now);
-    else if (status === 'suspect' || (status === 'dead' && fromSync)) this.suspectNode(name, inc, accuser ?? from, now);
+    // A synced view says nothing about who accused whom; as in memberlist it counts as our own suspicion, never as a confirmation.
+    else if (fromSync && (status === 'suspect' || status === 'dead')) this.suspectNode(name, inc, this.self.name, now);
+    else if (status === 'suspect') this.suspectNode(name, inc, accuser ?? from, now);
     else this.deadNode(name, inc, accuser ?? from, now, status === 'left');
   }
 
@@ -187,13 +190,13 @@ export class Membership {
   /** suspectNode applies a suspect update; a repeat from a new accuser confirms the suspicion (Lifeguard §4.2). */
   suspectNode(name: string, inc: number, from: string, now: number): void {
     if (name === this.self.name) {
-      if (!this.leaving) this.refute(inc);
+      if (!this.leaving && inc >= this.inc) this.refute(inc, from);
       return;
     }
     const m = this.list.get(name);
     if (!m || inc < m.inc || !isLive(m.status)) return;
     if (m.status === 'suspect') {
-      if (this.suspicions.get(name)?.confirm(from)) this.updates.push(name, [name, m.addr, STATUS_CODES.suspect, m.inc, from]);
+      if (from !== this.self.name && this.suspicions.get(name)?.confirm(from)) this.updates.push(name, [name, m.addr, STATUS_CODES.suspect, m.inc, from]);
       return;
     }
     const n = this.clusterSize;
@@ -208,12 +211,14 @@ export class Membership {
     this.counters.suspicionsRaised++;
     this.changed(name, 'suspect', now);
     this.updates.push(name, [name, m.addr, STATUS_CODES.suspect, inc, from]);
+    // The accuser also tells the suspect directly, so a live one can refute before the timer runs out.
+    if (from === this.self.name) this.out.send(name, m.addr, { t: 'm.upd', u: [[name, m.addr, STATUS_CODES.suspect, inc, from]] });
   }
 
   /** deadNode applies a dead or left update; the same incarnation suffices, as in memberlist. */
   deadNode(name: string, inc: number, from: string, now: number, left: boolean): void {
     if (name === this.self.name) {
-      if (!this.leaving) this.refute(inc);
+      if (!this.leaving && inc >= this.inc) this.refute(inc, from);
       return;
     }
     const m = this.list.get(name);
@@ -282,12 +287,15 @@ export class Membership {
     return this.suspicions.get(name);
   }
 
-  private refute(inc: number): void {
+  private refute(inc: number, accuser?: string): void {
     this.inc = Math.max(this.inc, inc) + 1;
     this.counters.refutations++;
     // Lifeguard §4.1: having to refute means others could not hear us; slow down.
     this.awareness.applyDelta(1);
     this.updates.push(this.self.name, this.selfTuple());
+    // Tell the accuser straight away as well: its suspicion timer is the one running.
+    const a = accuser !== undefined && accuser !== this.self.name ? this.list.get(accuser) : undefined;
+    if (a && isLive(a.status)) this.out.send(a.name, a.addr, { t: 'm.upd', u: [this.selfTuple()] });
     this.out.persist();
   }
 

@@ -1,7 +1,7 @@
 import type { GossipMsg } from '../gossip/types.js';
 import { isLive, type Member } from './member-list.js';
 import type { Membership } from './membership.js';
-import { isSeq, isShortString } from './messages.js';
+import { isSeq, isShortString, STATUS_CODES, type MemberTuple } from './messages.js';
 
 /** Probe is one failure-detector probe of a member, direct then indirect (SWIM §3.1). */
 interface Probe {
@@ -134,13 +134,18 @@ export class Prober {
       seq,
       target: m.name,
       ackDeadlineMs: now + aw.scaleMs(cfg.probeTimeoutMs),
-      endMs: now + aw.scaleMs(cfg.probeIntervalMs),
+      // memberlist ends the probe at the interval; we also leave the indirect round at
+      // least one probe timeout, since a ping-req takes four hops, not two.
+      endMs: now + aw.scaleMs(Math.max(cfg.probeIntervalMs, 2 * cfg.probeTimeoutMs)),
       indirect: false,
       expectedNacks: 0,
       nacks: 0,
     });
     this.probing.set(m.name, seq);
-    this.ms.send(m.name, m.addr, { t: 'm.ping', s: seq, tg: m.name });
+    const ping: GossipMsg = { t: 'm.ping', s: seq, tg: m.name };
+    // Lifeguard's buddy system: a suspect learns of its suspicion from the probe itself, so it can refute at once.
+    if (m.status === 'suspect') ping.u = [[m.name, m.addr, STATUS_CODES.suspect, m.inc, this.ms.self.name]];
+    this.ms.send(m.name, m.addr, ping);
   }
 
   private goIndirect(p: Probe): void {

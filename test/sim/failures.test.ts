@@ -1,0 +1,120 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { instanceKey } from '../../src/core/keys.js';
+import { SimCluster } from '../../src/sim/cluster.js';
+import { allAlive, namespaceAndService, registration, simConfig, withSeed } from './helpers.js';
+
+const SEEDS = process.env.SIM_SEED ? [Number(process.env.SIM_SEED)] : [11, 12, 13, 14, 15, 16];
+
+async function formed(seed: number, size: number, over = {}): Promise<SimCluster> {
+  const c = await SimCluster.create({ seed, size, config: simConfig(over) });
+  assert.ok(await c.runUntil(() => allAlive(c), 10_000), 'cluster formed');
+  await c.write('n0', namespaceAndService());
+  return c;
+}
+
+test('a record acknowledged before a crash is never lost', async () => {
+  for (const seed of SEEDS) {
+    await withSeed(seed, async () => {
+      const c = await formed(seed, 7);
+      const names = [...c.nodes.keys()];
+      // Cut n3 off, so nothing it writes can leave before it dies.
+      c.net.partition([['n3'], names.filter((n) => n !== 'n3')]);
+      await c.write('n3', registration('n3', 'acked'));
+      c.crash('n3');
+      await c.runFor(3000);
+      c.net.heal();
+      await c.restart('n3');
+      const ok = await c.runUntil(() => c.live().every((n) => n.node!.registry.get(instanceKey('demo', 'web', 'acked')) !== undefined), 20_000);
+      assert.ok(ok, 'acknowledged record reached every node');
+      assert.ok(await c.runUntil(() => c.converged(), 20_000), 'digests equal');
+    });
+  }
+});
+
+test('a dead node is declared dead by all others, and its instances turn UNHEALTHY NODE_FAILED', async () => {
+  for (const seed of SEEDS) {
+    await withSeed(seed, async () => {
+      const c = await formed(seed, 8);
+      await c.write('n5', registration('n5', 'on-n5'));
+      await c.runFor(500);
+      const t0 = c.now;
+      c.crash('n5');
+      const others = c.live();
+      const ok = await c.runUntil(() => others.every((n) => c.statusAt(n.name, 'n5') === 'dead'), 15_000);
+      assert.ok(ok, `not everyone declared n5 dead: ${others.map((n) => c.statusAt(n.name, 'n5'))}`);
+      assert.ok(c.now - t0 < 5_000, `detection took ${c.now - t0} ms`);
+      for (const n of others) {
+        const v = n.node!.registry.instance('demo', 'web', 'on-n5');
+        assert.equal(v?.health, 'UNHEALTHY');
+        assert.equal(v?.reason, 'NODE_FAILED');
+      }
+    });
+  }
+});
+
+test('no live node is declared dead while its messages flow, even with 5% loss and jitter', async () => {
+  for (const seed of SEEDS.slice(0, 3)) {
+    await withSeed(seed, async () => {
+      const c = await formed(seed, 10);
+      c.net.faults = { drop: 0.05, duplicate: 0.01, minDelayMs: 0.2, maxDelayMs: 8 };
+      await c.runFor(60_000);
+      for (const n of c.live()) {
+        assert.equal(n.engine!.stats().declaredDead, 0, `${n.name} declared someone dead`);
+        for (const m of c.live()) if (m !== n) assert.equal(c.statusAt(n.name, m.name), 'alive');
+      }
+    });
+  }
+});
+
+test('a node that restarts after being declared dead comes back alive everywhere with its instances', async () => {
+  await withSeed(21, async (seed) => {
+    const c = await formed(seed, 6, { reapAfterMs: 2_000 });
+    await c.write('n2', registration('n2', 'back'));
+    await c.runFor(300);
+    c.crash('n2');
+    assert.ok(await c.runUntil(() => c.live().every((n) => c.statusAt(n.name, 'n2') === 'dead'), 15_000));
+    // After reapAfterMs the instances are hidden (reaped), but the records stay.
+    await c.runFor(3_000);
+    for (const n of c.live()) assert.equal(n.node!.registry.instance('demo', 'web', 'back'), undefined);
+    await c.restart('n2');
+    assert.ok(await c.runUntil(() => allAlive(c), 15_000), 'n2 alive again everywhere');
+    for (const n of c.live()) assert.equal(n.node!.registry.instance('demo', 'web', 'back')?.health, 'HEALTHY');
+  });
+});
+
+test('a graceful leave shows as left, with instances UNHEALTHY NODE_LEFT', async () => {
+  await withSeed(22, async (seed) => {
+    const c = await formed(seed, 6);
+    await c.write('n4', registration('n4', 'leaving'));
+    await c.runFor(300);
+    await c.leave('n4');
+    assert.ok(await c.runUntil(() => c.live().every((n) => c.statusAt(n.name, 'n4') === 'left'), 5_000));
+    for (const n of c.live()) assert.equal(n.node!.registry.instance('demo', 'web', 'leaving')?.reason, 'NODE_LEFT');
+  });
+});
+
+test('a deleted instance does not come back, even from a node away past the tombstone TTL', async () => {
+  for (const seed of SEEDS.slice(0, 4)) {
+    await withSeed(seed, async () => {
+      const c = await formed(seed, 6, { tombstoneTtlMs: 2_000, reapAfterMs: 600_000 });
+      await c.write('n1', registration('n1', 'doomed'));
+      await c.write('n1', registration('n1', 'keeper'));
+      assert.ok(await c.runUntil(() => c.converged(), 5_000));
+      // n4 goes away holding the live record; the instance is deleted and the tombstone collected meanwhile.
+      c.crash('n4');
+      await c.write('n2', [{ key: instanceKey('demo', 'web', 'doomed'), value: null }]);
+      await c.runFor(8_000);
+      for (const n of c.live()) assert.equal(n.node!.registry.get(instanceKey('demo', 'web', 'doomed')), undefined, 'tombstone collected');
+      await c.restart('n4');
+      assert.ok(await c.runUntil(() => allAlive(c) && c.converged(), 20_000), 'converged after return');
+      await c.runFor(3_000);
+      const full = c.live().reduce((s, n) => s + n.engine!.stats().fullTransfersSent, 0);
+      assert.ok(full > 0, 'the returning node was brought back by a full state transfer');
+      for (const n of c.live()) {
+        assert.equal(n.node!.registry.instance('demo', 'web', 'doomed'), undefined, `${n.name} resurrected the instance`);
+        assert.ok(n.node!.registry.instance('demo', 'web', 'keeper'), `${n.name} lost a live instance`);
+      }
+    });
+  }
+});
