@@ -4,7 +4,7 @@
  * outside every DNS namespace go to the optional Forwarder.
  */
 import dgram from 'node:dgram';
-import { isIPv6 } from 'node:net';
+import { isIP, isIPv6 } from 'node:net';
 import type { Random } from '../core/gossip/types.js';
 import type { Registry } from '../core/registry.js';
 import { DnsResponder, FORWARD, type DnsResponderOptions, type DnsStats } from '../core/dns/responder.js';
@@ -80,9 +80,6 @@ export async function startDnsServer(opts: DnsServerOptions): Promise<DnsServer>
   const forwarder = recursors.length > 0 ? new Forwarder({ recursors, timeoutMs: opts.recursorTimeoutMs ?? 2000 }) : undefined;
   const tcpLimits = { ...DEFAULT_TCP_LIMITS, ...opts.tcp };
   let udpSendErrors = 0;
-  const onSent = (err: Error | null): void => {
-    if (err) udpSendErrors++;
-  };
 
   const onMessage = (udp: dgram.Socket) => (msg: Buffer, rinfo: dgram.RemoteInfo) => {
     let r;
@@ -93,10 +90,11 @@ export async function startDnsServer(opts: DnsServerOptions): Promise<DnsServer>
     }
     if (r === null) return;
     if (r === FORWARD) {
-      forwarder!.forward(msg, (answer) => udp.send(answer, rinfo.port, rinfo.address, onSent));
+      forwarder!.forward(msg, (answer) => udp.send(answer, rinfo.port, rinfo.address));
       return;
     }
-    udp.send(r, rinfo.port, rinfo.address, onSent);
+    // No send callback: it would cost a tick per answer; failures surface as 'error' events.
+    udp.send(r, rinfo.port, rinfo.address);
   };
   const onTcpMessage = (msg: Buffer, send: (answer: Buffer) => void): void => {
     const r = responder.respond(msg, 'tcp');
@@ -109,8 +107,14 @@ export async function startDnsServer(opts: DnsServerOptions): Promise<DnsServer>
   let udp: dgram.Socket | undefined;
   let tcp: TcpListener | undefined;
   for (let attempt = 0; !tcp; attempt++) {
-    udp = dgram.createSocket({ type: v6 ? 'udp6' : 'udp4' });
-    udp.on('error', () => undefined);
+    // Replies go to the address a query came from, always an IP: skip dns.lookup and its tick.
+    udp = dgram.createSocket({
+      type: v6 ? 'udp6' : 'udp4',
+      ...(isIP(opts.host) ? { lookup: ipLookup as unknown as dgram.SocketOptions['lookup'] } : {}),
+    });
+    udp.on('error', () => {
+      udpSendErrors++;
+    });
     udp.on('message', onMessage(udp));
     try {
       await bindUdp(udp, opts.host, opts.port);
@@ -150,6 +154,11 @@ export async function startDnsServer(opts: DnsServerOptions): Promise<DnsServer>
   };
   live.add(server);
   return server;
+}
+
+/** ipLookup is dgram's address lookup for addresses that are already IPs: synchronous, no tick. */
+function ipLookup(address: string, family: number, cb: (err: Error | null, address: string, family: number) => void): void {
+  cb(null, address, family);
 }
 
 function bindUdp(udp: dgram.Socket, host: string, port: number): Promise<void> {

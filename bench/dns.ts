@@ -1,0 +1,294 @@
+/**
+ * DNS benchmark: queries per second and latency for a mix of A and SRV lookups over
+ * 100 services with 3 to 10 instances each, measured with dnsperf against a real
+ * Grapevine daemon and, side by side at the same settings, against NSD (one server
+ * process) serving the same records from a generated zone file.
+ *
+ *   npm run build && node dist/bench/dns.js [--quick] [--seconds N] [--runs N] [--out FILE]
+ *
+ * The two servers run one after the other, never at once, each pinned to CPU 1 with
+ * dnsperf pinned to CPU 0 when taskset and two cores exist. Each run is one dnsperf
+ * process, one thread, one client socket, up to 100 queries outstanding: that
+ * saturates a single-threaded server, so qps is its ceiling and the latency figures
+ * include queueing. Latency percentiles come from dnsperf -v (one line per query),
+ * written to a temp file and read after the run so that parsing costs no CPU during it.
+ * Missing tools are installed with apt-get when running as root, else reported as
+ * skipped; a missing dnsperf falls back to a Node load generator (bench/dns-load.ts).
+ */
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { createReadStream, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { createInterface } from 'node:readline';
+import { fileURLToPath } from 'node:url';
+import { api, freePort, startDaemon, type Daemon } from '../test/integration/helpers/daemon.js';
+import { quantile } from './lib/stats.js';
+import { nodeLoad } from './dns-load.js';
+
+const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
+const NS = 'bench.internal';
+const SERVICES = 100;
+
+function arg(name: string): string | undefined {
+  const i = process.argv.indexOf(`--${name}`);
+  return i >= 0 ? process.argv[i + 1] : undefined;
+}
+
+/** DnsRun is one load run against one server. */
+export interface DnsRun {
+  qps: number;
+  p50Ms: number;
+  p99Ms: number;
+  lost: number;
+  completed: number;
+}
+
+/** DnsBenchResult is what runDnsBench returns and writes. */
+export interface DnsBenchResult {
+  tool: string;
+  seconds: number;
+  runs: number;
+  services: number;
+  instances: number;
+  grapevine: DnsRun[];
+  nsd: DnsRun[] | { skipped: string };
+  median: { grapevine: DnsRun; nsd?: DnsRun; qpsRatio?: number };
+  target: string;
+  met?: boolean;
+}
+
+function has(cmd: string): boolean {
+  return spawnSync('sh', ['-c', `command -v ${cmd}`], { stdio: 'ignore' }).status === 0;
+}
+
+/** ensureTools installs dnsperf and nsd with apt-get when missing and running as root. */
+function ensureTools(log: (m: string) => void): void {
+  const missing = ['dnsperf', 'nsd'].filter((c) => !has(c));
+  if (missing.length === 0) return;
+  if (process.getuid?.() !== 0) {
+    log(`missing ${missing.join(', ')} and not root: not installing`);
+    return;
+  }
+  log(`installing ${missing.join(', ')} with apt-get`);
+  spawnSync('apt-get', ['update'], { stdio: 'ignore', timeout: 300_000 });
+  spawnSync('apt-get', ['install', '-y', ...missing], { stdio: 'ignore', timeout: 600_000, env: { ...process.env, DEBIAN_FRONTEND: 'noninteractive' } });
+}
+
+function instancesOf(s: number): number {
+  return 3 + (s % 8);
+}
+
+/** zoneFile writes the same records the daemon serves: A and SRV per service, A per instance. */
+function zoneFile(): string {
+  const lines = [`$ORIGIN ${NS}.`, '$TTL 10', `@ IN SOA ns.${NS}. hostmaster.${NS}. 1 3600 600 86400 15`, `@ IN NS ns.${NS}.`, 'ns IN A 127.0.0.1'];
+  for (let s = 0; s < SERVICES; s++) {
+    for (let i = 0; i < instancesOf(s); i++) {
+      const ip = `10.${s}.0.${i + 1}`;
+      const port = 8000 + i;
+      lines.push(`svc-${s} IN A ${ip}`);
+      lines.push(`svc-${s} IN SRV 0 1 ${port} i-${i}.svc-${s}.${NS}.`);
+      lines.push(`_svc-${s}._tcp IN SRV 0 1 ${port} i-${i}.svc-${s}.${NS}.`);
+      lines.push(`i-${i}.svc-${s} IN A ${ip}`);
+    }
+  }
+  return lines.join('\n') + '\n';
+}
+
+/** queryFile alternates A and SRV lookups over every service. */
+function queryFile(): string {
+  const lines: string[] = [];
+  for (let s = 0; s < SERVICES; s++) lines.push(`svc-${s}.${NS} A`, `_svc-${s}._tcp.${NS} SRV`);
+  return lines.join('\n') + '\n';
+}
+
+async function loadDaemon(d: Daemon): Promise<number> {
+  const must = async (method: string, p: string, body: unknown) => {
+    const r = await api(d, method, p, body, 60_000);
+    if (r.status >= 300) throw new Error(`${method} ${p}: ${r.status} ${JSON.stringify(r.body)}`);
+  };
+  await must('PUT', `/v1/namespaces/${NS}`, { type: 'DNS', soaTtl: 15 });
+  const jobs: (() => Promise<void>)[] = [];
+  for (let s = 0; s < SERVICES; s++) {
+    await must('PUT', `/v1/namespaces/${NS}/services/svc-${s}`, { dns: { routingPolicy: 'MULTIVALUE', records: [{ type: 'A', ttl: 10 }, { type: 'SRV', ttl: 10 }] } });
+    for (let i = 0; i < instancesOf(s); i++) {
+      jobs.push(() => must('PUT', `/v1/namespaces/${NS}/services/svc-${s}/instances/i-${i}`, { attributes: { ipv4: `10.${s}.0.${i + 1}`, port: String(8000 + i) } }));
+    }
+  }
+  let next = 0;
+  await Promise.all(Array.from({ length: 32 }, async () => { while (next < jobs.length) await jobs[next++](); }));
+  return jobs.length;
+}
+
+async function startNsd(dir: string, log: (m: string) => void): Promise<{ port: number; proc: ChildProcess } | string> {
+  if (!has('nsd')) return 'nsd is not installed';
+  const port = await freePort();
+  writeFileSync(path.join(dir, `${NS}.zone`), zoneFile());
+  const conf = [
+    'server:',
+    `  ip-address: 127.0.0.1@${port}`,
+    '  server-count: 1',
+    '  do-ip6: no',
+    '  reuseport: no',
+    '  username: ""',
+    '  chroot: ""',
+    `  zonesdir: "${dir}"`,
+    '  database: ""',
+    `  zonelistfile: "${dir}/zone.list"`,
+    `  xfrdfile: "${dir}/xfrd.state"`,
+    `  xfrdir: "${dir}"`,
+    `  pidfile: "${dir}/nsd.pid"`,
+    `  logfile: "${dir}/nsd.log"`,
+    '  verbosity: 0',
+    // Response rate limiting (on in Debian's build) would drop and "slip" answers to a single-source benchmark.
+    '  rrl-ratelimit: 0',
+    '  rrl-whitelist-ratelimit: 0',
+    '  hide-version: yes',
+    'remote-control:',
+    '  control-enable: no',
+    'zone:',
+    `  name: "${NS}"`,
+    `  zonefile: "${NS}.zone"`,
+  ].join('\n');
+  writeFileSync(path.join(dir, 'nsd.conf'), conf + '\n');
+  const check = spawnSync('nsd-checkconf', [path.join(dir, 'nsd.conf')], { encoding: 'utf8' });
+  if (check.status !== 0 && has('nsd-checkconf')) return `nsd-checkconf failed: ${check.stderr || check.stdout}`;
+  const proc = spawn('nsd', ['-d', '-c', path.join(dir, 'nsd.conf')], { stdio: ['ignore', 'pipe', 'pipe'] });
+  let out = '';
+  proc.stdout!.on('data', (c) => (out += c));
+  proc.stderr!.on('data', (c) => (out += c));
+  // Ready when it answers the apex SOA.
+  for (let i = 0; i < 100; i++) {
+    const r = spawnSync('dnsperf', ['-s', '127.0.0.1', '-p', String(port), '-l', '1', '-n', '1', '-t', '1'], { input: `${NS} SOA\n`, encoding: 'utf8' });
+    if (/Queries completed:\s+1\b/.test(r.stdout)) return { port, proc };
+    if (proc.exitCode !== null) break;
+    await new Promise((r2) => setTimeout(r2, 100));
+  }
+  proc.kill('SIGKILL');
+  log(`nsd output: ${out.slice(-1000)}`);
+  return `nsd did not start: ${out.slice(-300)}`;
+}
+
+function pin(cpu: number, pid: number | undefined): void {
+  if (pid && os.cpus().length >= 2 && has('taskset')) spawnSync('taskset', ['-a', '-p', '-c', String(cpu), String(pid)], { stdio: 'ignore' });
+}
+
+/** dnsperfRun runs dnsperf once for `seconds` and reads qps and latency percentiles. */
+async function dnsperfRun(port: number, queries: string, seconds: number, dir: string): Promise<DnsRun> {
+  const vfile = path.join(dir, `dnsperf-${port}-${Date.now()}.log`);
+  const cmd = `dnsperf -s 127.0.0.1 -p ${port} -d ${queries} -l ${seconds} -c 1 -T 1 -q 100 -t 2 -v > ${vfile}`;
+  const pinned = os.cpus().length >= 2 && has('taskset') ? `taskset -c 0 ${cmd}` : cmd;
+  const r = spawnSync('sh', ['-c', pinned], { encoding: 'utf8', timeout: (seconds + 30) * 1000 });
+  if (r.status !== 0) throw new Error(`dnsperf failed: ${r.stderr}`);
+  const lat: number[] = [];
+  let summary = '';
+  const rl = createInterface({ input: createReadStream(vfile) });
+  for await (const line of rl) {
+    // "> NOERROR svc-1.bench.internal A 0.000071"
+    if (line.startsWith('> ')) {
+      const v = Number(line.slice(line.lastIndexOf(' ') + 1));
+      if (Number.isFinite(v)) lat.push(v * 1000);
+    } else summary += line + '\n';
+  }
+  rmSync(vfile, { force: true });
+  lat.sort((a, b) => a - b);
+  const num = (re: RegExp) => Number(re.exec(summary)?.[1] ?? NaN);
+  return {
+    qps: Math.round(num(/Queries per second:\s+([\d.]+)/)),
+    completed: num(/Queries completed:\s+(\d+)/),
+    lost: num(/Queries lost:\s+(\d+)/),
+    p50Ms: Math.round(quantile(lat, 0.5) * 1000) / 1000,
+    p99Ms: Math.round(quantile(lat, 0.99) * 1000) / 1000,
+  };
+}
+
+function medianRun(runs: DnsRun[]): DnsRun {
+  const med = (f: (r: DnsRun) => number) => quantile(runs.map(f).sort((a, b) => a - b), 0.5);
+  return { qps: med((r) => r.qps), p50Ms: med((r) => r.p50Ms), p99Ms: med((r) => r.p99Ms), lost: med((r) => r.lost), completed: med((r) => r.completed) };
+}
+
+/** runDnsBench measures Grapevine and NSD and returns (and writes) the figures. */
+export async function runDnsBench(opts: { quick?: boolean; seconds?: number; runs?: number; log?: (m: string) => void } = {}): Promise<DnsBenchResult> {
+  const log = opts.log ?? ((m: string) => console.log(`[dns] ${m}`));
+  const seconds = opts.seconds ?? (opts.quick ? 3 : 10);
+  const runs = opts.runs ?? 3;
+  ensureTools(log);
+  const dir = mkdtempSync(path.join(os.tmpdir(), 'grapevine-dns-bench-'));
+  const queries = path.join(dir, 'queries.txt');
+  writeFileSync(queries, queryFile());
+  let d: Daemon | undefined;
+  let nsd: { port: number; proc: ChildProcess } | string | undefined;
+  try {
+    log('starting a grapevine daemon and loading 100 services');
+    d = await startDaemon({ name: 'dnsbench', logLevel: 'error' });
+    pin(1, d.pid);
+    const instances = await loadDaemon(d);
+    log(`${instances} instances registered; starting nsd`);
+    nsd = await startNsd(dir, log);
+    if (typeof nsd !== 'string') pin(1, nsd.proc.pid);
+    const useDnsperf = has('dnsperf');
+    const tool = useDnsperf ? 'dnsperf' : 'node load generator (dnsperf missing)';
+    const run = (port: number) => (useDnsperf ? dnsperfRun(port, queries, seconds, dir) : nodeLoad(port, queryFile(), seconds));
+    // Warm-up: JIT and answer caches on our side, for a fair first run.
+    await run(d.dnsPort);
+    const g: DnsRun[] = [];
+    const n: DnsRun[] = [];
+    for (let i = 0; i < runs; i++) {
+      g.push(await run(d.dnsPort));
+      log(`run ${i + 1}/${runs} grapevine: ${g[i].qps} qps, p99 ${g[i].p99Ms} ms`);
+      if (typeof nsd !== 'string') {
+        n.push(await run(nsd.port));
+        log(`run ${i + 1}/${runs} nsd:       ${n[i].qps} qps, p99 ${n[i].p99Ms} ms`);
+      }
+    }
+    const mg = medianRun(g);
+    const mn = n.length ? medianRun(n) : undefined;
+    const ratio = mn ? Math.round((mg.qps / mn.qps) * 1000) / 1000 : undefined;
+    const result: DnsBenchResult = {
+      tool,
+      seconds,
+      runs,
+      services: SERVICES,
+      instances,
+      grapevine: g,
+      nsd: typeof nsd === 'string' ? { skipped: nsd } : n,
+      median: { grapevine: mg, ...(mn ? { nsd: mn } : {}), ...(ratio !== undefined ? { qpsRatio: ratio } : {}) },
+      target: 'grapevine qps >= 0.5 x NSD single-process qps',
+      ...(ratio !== undefined ? { met: ratio >= 0.5 } : {}),
+    };
+    printTable(result);
+    return result;
+  } finally {
+    if (nsd && typeof nsd !== 'string') nsd.proc.kill('SIGKILL');
+    if (d) {
+      await d.stop().catch(() => undefined);
+      d.cleanup();
+    }
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+function printTable(r: DnsBenchResult): void {
+  const rows: [string, DnsRun | undefined][] = [
+    ['grapevine', r.median.grapevine],
+    ['nsd', r.median.nsd],
+  ];
+  console.log(`\nDNS: ${r.services} services, ${r.instances} instances, A+SRV mix, ${r.tool}, ${r.seconds}s x ${r.runs} runs (medians)`);
+  console.log('server      qps        p50 ms   p99 ms   lost');
+  for (const [name, x] of rows) {
+    if (!x) console.log(`${name.padEnd(11)} skipped: ${(r.nsd as { skipped: string }).skipped}`);
+    else console.log(`${name.padEnd(11)} ${String(x.qps).padEnd(10)} ${x.p50Ms.toFixed(3).padEnd(8)} ${x.p99Ms.toFixed(3).padEnd(8)} ${x.lost}`);
+  }
+  if (r.median.qpsRatio !== undefined) console.log(`ratio grapevine/nsd qps: ${r.median.qpsRatio} (target >= 0.5: ${r.met ? 'met' : 'NOT met'})\n`);
+}
+
+if (process.argv[1] && fileURLToPath(import.meta.url) === path.resolve(process.argv[1])) {
+  const quick = process.argv.includes('--quick');
+  const seconds = arg('seconds') ? Number(arg('seconds')) : undefined;
+  const runs = arg('runs') ? Number(arg('runs')) : undefined;
+  const result = await runDnsBench({ quick, ...(seconds ? { seconds } : {}), ...(runs ? { runs } : {}) });
+  const out = arg('out') ?? path.join(ROOT, 'bench', 'results', `dns-${new Date().toISOString().slice(0, 10)}.json`);
+  mkdirSync(path.dirname(out), { recursive: true });
+  const machine = { cores: os.cpus().length, cpuModel: os.cpus()[0]?.model, node: process.version, date: new Date().toISOString() };
+  writeFileSync(out, JSON.stringify({ bench: 'dns', quick, machine, ...result }, null, 2) + '\n');
+  console.log(`wrote ${path.relative(process.cwd(), out)}`);
+}
