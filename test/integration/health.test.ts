@@ -137,7 +137,7 @@ describe('health checks on one daemon', { timeout: 120_000 }, () => {
   });
 
   it('TTL: heartbeats keep an instance HEALTHY; when they stop it turns UNHEALTHY', async () => {
-    await ok(api(d, 'PUT', `/v1/namespaces/${NS}/services/batch`, { healthCheck: { type: 'TTL', ttlMs: 1500 } }), 'service');
+    await ok(api(d, 'PUT', `/v1/namespaces/${NS}/services/batch`, { healthCheck: { type: 'TTL', ttlMs: 3000 } }), 'service');
     await ok(api(d, 'PUT', `/v1/namespaces/${NS}/services/batch/instances/b1`, { attributes: { ipv4: '127.0.0.1' } }), 'register');
     assert.equal(await healthOf(d, 'batch', 'b1'), 'UNHEALTHY');
     for (let i = 0; i < 4; i++) {
