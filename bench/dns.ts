@@ -41,6 +41,10 @@ export interface DnsRun {
   p99Ms: number;
   lost: number;
   completed: number;
+  /** responseBytes is dnsperf's average response size: both servers should send comparable answers. */
+  responseBytes?: number;
+  /** rcodes counts answers by response code, to show that every answer was a real one. */
+  rcodes?: Record<string, number>;
 }
 
 /** DnsBenchResult is what runDnsBench returns and writes. */
@@ -180,11 +184,14 @@ async function dnsperfRun(port: number, queries: string, seconds: number, dir: s
   const r = spawnSync('sh', ['-c', pinned], { encoding: 'utf8', timeout: (seconds + 30) * 1000 });
   if (r.status !== 0) throw new Error(`dnsperf failed: ${r.stderr}`);
   const lat: number[] = [];
+  const rcodes: Record<string, number> = {};
   let summary = '';
   const rl = createInterface({ input: createReadStream(vfile) });
   for await (const line of rl) {
     // "> NOERROR svc-1.bench.internal A 0.000071"
     if (line.startsWith('> ')) {
+      const rc = line.slice(2, line.indexOf(' ', 2));
+      rcodes[rc] = (rcodes[rc] ?? 0) + 1;
       const v = Number(line.slice(line.lastIndexOf(' ') + 1));
       if (Number.isFinite(v)) lat.push(v * 1000);
     } else summary += line + '\n';
@@ -198,12 +205,21 @@ async function dnsperfRun(port: number, queries: string, seconds: number, dir: s
     lost: num(/Queries lost:\s+(\d+)/),
     p50Ms: Math.round(quantile(lat, 0.5) * 1000) / 1000,
     p99Ms: Math.round(quantile(lat, 0.99) * 1000) / 1000,
+    responseBytes: num(/Average packet size:\s+request \d+, response (\d+)/),
+    rcodes,
   };
 }
 
 function medianRun(runs: DnsRun[]): DnsRun {
   const med = (f: (r: DnsRun) => number) => quantile(runs.map(f).sort((a, b) => a - b), 0.5);
-  return { qps: med((r) => r.qps), p50Ms: med((r) => r.p50Ms), p99Ms: med((r) => r.p99Ms), lost: med((r) => r.lost), completed: med((r) => r.completed) };
+  return {
+    qps: med((r) => r.qps),
+    p50Ms: med((r) => r.p50Ms),
+    p99Ms: med((r) => r.p99Ms),
+    lost: med((r) => r.lost),
+    completed: med((r) => r.completed),
+    responseBytes: med((r) => r.responseBytes ?? NaN),
+  };
 }
 
 /** runDnsBench measures Grapevine and NSD and returns (and writes) the figures. */
@@ -234,10 +250,10 @@ export async function runDnsBench(opts: { quick?: boolean; seconds?: number; run
     const n: DnsRun[] = [];
     for (let i = 0; i < runs; i++) {
       g.push(await run(d.dnsPort));
-      log(`run ${i + 1}/${runs} grapevine: ${g[i].qps} qps, p99 ${g[i].p99Ms} ms`);
+      log(`run ${i + 1}/${runs} grapevine: ${g[i].qps} qps, p99 ${g[i].p99Ms} ms, ${JSON.stringify(g[i].rcodes ?? {})}`);
       if (typeof nsd !== 'string') {
         n.push(await run(nsd.port));
-        log(`run ${i + 1}/${runs} nsd:       ${n[i].qps} qps, p99 ${n[i].p99Ms} ms`);
+        log(`run ${i + 1}/${runs} nsd:       ${n[i].qps} qps, p99 ${n[i].p99Ms} ms, ${JSON.stringify(n[i].rcodes ?? {})}`);
       }
     }
     const mg = medianRun(g);
@@ -273,10 +289,10 @@ function printTable(r: DnsBenchResult): void {
     ['nsd', r.median.nsd],
   ];
   console.log(`\nDNS: ${r.services} services, ${r.instances} instances, A+SRV mix, ${r.tool}, ${r.seconds}s x ${r.runs} runs (medians)`);
-  console.log('server      qps        p50 ms   p99 ms   lost');
+  console.log('server      qps        p50 ms   p99 ms   lost  resp B');
   for (const [name, x] of rows) {
     if (!x) console.log(`${name.padEnd(11)} skipped: ${(r.nsd as { skipped: string }).skipped}`);
-    else console.log(`${name.padEnd(11)} ${String(x.qps).padEnd(10)} ${x.p50Ms.toFixed(3).padEnd(8)} ${x.p99Ms.toFixed(3).padEnd(8)} ${x.lost}`);
+    else console.log(`${name.padEnd(11)} ${String(x.qps).padEnd(10)} ${x.p50Ms.toFixed(3).padEnd(8)} ${x.p99Ms.toFixed(3).padEnd(8)} ${String(x.lost).padEnd(5)} ${x.responseBytes ?? ''}`);
   }
   if (r.median.qpsRatio !== undefined) console.log(`ratio grapevine/nsd qps: ${r.median.qpsRatio} (target >= 0.5: ${r.met ? 'met' : 'NOT met'})\n`);
 }
