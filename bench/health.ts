@@ -266,7 +266,9 @@ function round(s: Summary): Summary {
 
 async function main(): Promise<void> {
   if (!fs.existsSync(MAIN)) throw new Error(`${MAIN} not found: build first (npx tsc -p .)`);
-  const result: Record<string, unknown> = { date: new Date().toISOString(), node: process.version, cpus: os.cpus().length, cpuModel: os.cpus()[0]?.model };
+  const result: Record<string, unknown> = { date: new Date().toISOString(), node: process.version, cpus: os.cpus().length, cpuModel: os.cpus()[0]?.model, loadAvgAtStart: os.loadavg().map((x) => Math.round(x * 100) / 100) };
+  // Other work on the machine skews every figure here; the load average is recorded so a reader can tell.
+  console.log(`load average at start: ${os.loadavg().map((x) => x.toFixed(2)).join(' ')} on ${os.cpus().length} CPUs`);
   if (!process.argv.includes('--skip-checks')) {
     const r = await benchChecks(arg('instances', 5000), arg('window', 20), arg('max-concurrent', 64));
     result.checks = r;
@@ -289,6 +291,7 @@ async function main(): Promise<void> {
     console.log(`\nCUSTOM status change on n1 until all ${p.nodes} nodes show it (blocking discovery), ${p.trials} trials`);
     console.table({ 'all nodes (ms)': p.allNodesMs, 'each node (ms)': p.perNodeMs });
   }
+  result.loadAvgAtEnd = os.loadavg().map((x) => Math.round(x * 100) / 100);
   fs.mkdirSync(path.join(root, 'bench', 'results'), { recursive: true });
   const out = path.join(root, 'bench', 'results', `health-${new Date().toISOString().slice(0, 10)}.json`);
   fs.writeFileSync(out, JSON.stringify(result, null, 2) + '\n');
