@@ -9,7 +9,8 @@ import type { Registry as PromRegistry } from 'prom-client';
 import type { GossipConfig } from '../config/gossip.js';
 import { GossipEngine } from '../core/gossip/engine.js';
 import type { ApplyEffect, GossipMsg, GossipOutput, PersistedGossipState, Random } from '../core/gossip/types.js';
-import type { Rec } from '../core/records.js';
+import { wins, type Rec } from '../core/records.js';
+import type { Registry } from '../core/registry.js';
 import type { Logger } from '../obs/logger.js';
 import { WsTransport } from '../transport/ws-transport.js';
 import type { Clock, TimerHandle } from './clock.js';
@@ -163,13 +164,14 @@ export class GossipRuntime {
     this.draining = false;
   }
 
-  // applyRemote merges into the registry synchronously and resolves once durable;
-  // the winners then go back to the engine, which forwards what was news.
+  // The winners of a merge go back to the engine at once, which forwards what was news:
+  // waiting for our fsync first would add a disk flush to every hop of a rumour. The
+  // record is already durable at its origin (pushes start only after the origin's
+  // write is), so forwarding early risks nothing; applyRemote still persists it here.
   private apply(from: string, recs: ApplyEffect['recs']): void {
-    this.opts.node.applyRemote(recs).then(
-      (won) => this.run(() => this.engine.onApplied(from, won, this.now())),
-      (e) => this.opts.logger.error({ err: e, from, records: recs.length }, 'could not persist gossiped records'),
-    );
+    const won = newsIn(this.opts.node.registry, recs);
+    this.opts.node.applyRemote(recs).catch((e) => this.opts.logger.error({ err: e, from, records: recs.length }, 'could not persist gossiped records'));
+    if (won.length > 0) this.run(() => this.engine.onApplied(from, won, this.now()));
   }
 
   private rest(out: GossipOutput): void {
@@ -217,6 +219,19 @@ export class GossipRuntime {
       this.run(() => this.engine.tick(this.now()));
     }, Math.max(0, wake - now));
   }
+}
+
+/** newsIn returns the records of a batch that win a merge into the registry, in order, as applying them one by one would. */
+export function newsIn(registry: Registry, recs: Rec[]): Rec[] {
+  const seen = new Map<string, Rec>();
+  const won: Rec[] = [];
+  for (const r of recs) {
+    if (wins(r, seen.get(r.key) ?? registry.get(r.key))) {
+      won.push(r);
+      seen.set(r.key, r);
+    }
+  }
+  return won;
 }
 
 /** startGossip listens on gossipAddr, restores the persisted gossip state, joins and starts ticking. */

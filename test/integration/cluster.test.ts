@@ -157,3 +157,16 @@ test('a restarted node rejoins from its stored peers (its join list is down) and
     await waitFor(async () => (await instances(d, 'web')).find((i) => i.id === 'i-n3')?.health === 'HEALTHY', `i-n3 healthy again on ${d.name}`, 10_000, 20);
   }
 });
+
+test('a node stopped with SIGTERM leaves gracefully: the others see it left and its instances UNHEALTHY (NODE_LEFT)', async () => {
+  const leaver = ds[4]!;
+  assert.equal((await api(leaver, 'PUT', `/v1/namespaces/${NS}/services/web/instances/i-n5`, { attributes: {} })).status, 201);
+  for (const d of ds) await waitFor(async () => (await instances(d, 'web')).some((i) => i.id === 'i-n5'), `i-n5 on ${d.name}`, 10_000, 20);
+  assert.equal(await leaver.stop(), 0);
+  for (const d of ds.slice(0, 4)) {
+    await waitFor(async () => (await members(d)).find((m) => m.name === 'n5')?.status === 'left', `n5 left on ${d.name}`, 10_000, 20);
+    const i = (await instances(d, 'web')).find((x) => x.id === 'i-n5');
+    assert.equal(i?.health, 'UNHEALTHY');
+    assert.equal(i?.healthReason, 'NODE_LEFT');
+  }
+});
