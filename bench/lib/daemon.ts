@@ -3,7 +3,7 @@
  * `grapevine agent` processes on free loopback ports, killed by PID when the bench
  * exits) plus bulk set-up through the HTTP API.
  */
-import { api, type Daemon } from '../../test/integration/helpers/daemon.js';
+import { api, startDaemon, waitFor, type Daemon } from '../../test/integration/helpers/daemon.js';
 import { pool } from './common.js';
 
 export { api, freePort, startDaemon, stopAll, waitFor, type Daemon } from '../../test/integration/helpers/daemon.js';
@@ -49,4 +49,34 @@ export async function digest(d: Daemon | string): Promise<string> {
 export async function metricsText(d: Daemon | string): Promise<string> {
   const r = await api(d, 'GET', '/v1/metrics');
   return typeof r.body === 'string' ? r.body : JSON.stringify(r.body);
+}
+
+/** startCluster starts n daemons, all joining the first, and waits until every one lists n alive members. */
+export async function startCluster(n: number, preset: string, namePrefix = 'n'): Promise<Daemon[]> {
+  const first = await startDaemon({ name: `${namePrefix}1`, preset, logLevel: 'error' });
+  const ds = [first];
+  try {
+    for (let i = 2; i <= n; i += 5) {
+      const batch = [];
+      for (let j = i; j < Math.min(i + 5, n + 1); j++) batch.push(startDaemon({ name: `${namePrefix}${j}`, preset, logLevel: 'error', join: [first.gossipAddr] }));
+      ds.push(...(await Promise.all(batch)));
+    }
+    await waitFor(async () => {
+      for (const d of ds) {
+        const m = (await must(d, 'GET', '/v1/members')).members as { status: string }[];
+        if (m.filter((x) => x.status === 'alive').length !== n) return false;
+      }
+      return true;
+    }, `${n} daemons to see each other alive`, 60_000, 200);
+    return ds;
+  } catch (e) {
+    for (const d of ds) d.cleanup();
+    throw e;
+  }
+}
+
+/** allDigestsEqual reads every daemon's state digest and says whether they are all the same. */
+export async function allDigestsEqual(ds: (Daemon | string)[]): Promise<boolean> {
+  const all = await Promise.all(ds.map((d) => digest(d).catch(() => `error-${Math.random()}`)));
+  return all.every((x) => x === all[0]);
 }
