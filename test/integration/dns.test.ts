@@ -118,6 +118,14 @@ describe('DNS against a real daemon (Node resolver)', () => {
     assert.deepEqual(await resolver.resolve4('web.prod.internal'), ['10.0.0.2']);
   });
 
+  test('a draining instance disappears at once', async () => {
+    await ok(api(d, 'PUT', `${WEB}/instances/web-5`, { attributes: { ipv4: '10.0.0.5', ipv6: 'fd00::5', port: '8005' } }));
+    assert.ok((await resolver.resolve4('web.prod.internal')).includes('10.0.0.5'));
+    await ok(api(d, 'DELETE', `${WEB}/instances/web-5?drainMs=60000`));
+    assert.ok(!(await resolver.resolve4('web.prod.internal')).includes('10.0.0.5'));
+    assert.ok(!(await resolver.resolveSrv('web.prod.internal')).some((s) => s.port === 8005));
+  });
+
   test('a deregistered instance disappears at once', async () => {
     await ok(api(d, 'PUT', `${WEB}/instances/web-4`, { attributes: { ipv4: '10.0.0.4', ipv6: 'fd00::4', port: '8004' } }));
     assert.deepEqual(await resolver.resolve4('web-4.web.prod.internal'), ['10.0.0.4']);

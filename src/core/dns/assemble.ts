@@ -177,8 +177,10 @@ export function assemble(
   const arTotal = ar + (q.hasEdns ? 1 : 0);
   out[10] = arTotal >> 8;
   out[11] = arTotal & 0xff;
-  out.set(query.subarray(12, q.questionEnd), 12);
-  let p = q.questionEnd;
+  // The question as the client wrote it (its letter case echoed); a loop, so no view is allocated.
+  const qEnd = q.questionEnd;
+  for (let i = 12; i < qEnd; i++) out[i] = query[i];
+  let p = qEnd;
   for (let i = 0; i < an; i++) {
     const rr = items[order[i]].rr;
     out.set(rr, p);
