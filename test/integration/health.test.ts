@@ -5,10 +5,11 @@
  * and targets that misbehave without harming the daemon.
  */
 import assert from 'node:assert/strict';
+import { execFileSync } from 'node:child_process';
 import http from 'node:http';
 import net from 'node:net';
 import { after, before, describe, it } from 'node:test';
-import { api, startDaemon, waitFor, type Daemon } from './helpers/daemon.js';
+import { api, MAIN_JS, startDaemon, waitFor, type Daemon } from './helpers/daemon.js';
 
 const NS = 'health.internal';
 const INTERVAL_MS = 1000;
@@ -224,6 +225,36 @@ describe('health checks on one daemon', { timeout: 120_000 }, () => {
     await ok(api(d, 'PUT', `/v1/namespaces/${NS}/services/reaped/instances/r1/health`, { status: 'UNHEALTHY' }), 'custom');
     await waitFor(async () => (await instance(d, 'reaped', 'r1')) === undefined, 'r1 auto-deregistered', 15_000, 100);
     assert.ok(await instance(d, 'reaped', 'r2'), 'a HEALTHY instance stays');
+  });
+
+  it('refuses check configs that cannot work, naming the field', async () => {
+    const bad: [object, string][] = [
+      [{ type: 'TCP', path: '/x', intervalMs: 5000, timeoutMs: 1000 }, 'healthCheck.path'],
+      [{ type: 'HTTP', intervalMs: 500, timeoutMs: 100 }, 'healthCheck.intervalMs'],
+      [{ type: 'HTTP', intervalMs: 2000, timeoutMs: 2000 }, 'healthCheck.timeoutMs'],
+      [{ type: 'TTL' }, 'healthCheck.ttlMs'],
+      [{ type: 'PING' }, 'healthCheck.type'],
+    ];
+    for (const [healthCheck, field] of bad) {
+      const r = await api(d, 'PUT', `/v1/namespaces/${NS}/services/refused`, { healthCheck });
+      assert.equal(r.status, 400, JSON.stringify(healthCheck));
+      assert.equal(r.body.error.code, 'InvalidInput');
+      assert.ok(r.body.error.message.includes(field), `${r.body.error.message} names ${field}`);
+    }
+    assert.equal((await api(d, 'GET', `/v1/namespaces/${NS}/services/refused`)).status, 404, 'nothing written');
+  });
+
+  it('the CLI sends heartbeats and drains', async () => {
+    await ok(api(d, 'PUT', `/v1/namespaces/${NS}/services/cli`, { healthCheck: { type: 'TTL', ttlMs: 5000 } }), 'service');
+    await ok(api(d, 'PUT', `/v1/namespaces/${NS}/services/cli/instances/c1`, { attributes: { ipv4: '127.0.0.1' } }), 'register');
+    const cli = (...args: string[]) => execFileSync(process.execPath, [MAIN_JS, ...args, '--http-addr', d.httpAddr], { encoding: 'utf8', timeout: 20_000 });
+    cli('heartbeat', NS, 'cli', 'c1', '--note', 'from the CLI');
+    const v = await instance(d, 'cli', 'c1');
+    assert.equal(v.health, 'HEALTHY');
+    assert.equal(v.healthRecord.output, 'from the CLI');
+    cli('deregister', NS, 'cli', 'c1', '--drain', '1s');
+    assert.equal((await instance(d, 'cli', 'c1')).health, 'DRAINING');
+    await waitFor(async () => (await instance(d, 'cli', 'c1')) === undefined, 'c1 gone after the CLI drain', 15_000, 100);
   });
 
   it('metrics count status changes', async () => {
