@@ -56,7 +56,9 @@ export interface DnsBenchResult {
   instances: number;
   grapevine: DnsRun[];
   nsd: DnsRun[] | { skipped: string };
-  median: { grapevine: DnsRun; nsd?: DnsRun; qpsRatio?: number };
+  /** nodeEcho is the Node ceiling (see ECHO_SERVER). */
+  nodeEcho: DnsRun[] | { skipped: string };
+  median: { grapevine: DnsRun; nsd?: DnsRun; nodeEcho?: DnsRun; qpsRatio?: number; qpsOfNodeCeiling?: number };
   target: string;
   met?: boolean;
 }
@@ -172,6 +174,32 @@ async function startNsd(dir: string, log: (m: string) => void): Promise<{ port: 
   return `nsd did not start: ${out.slice(-300)}`;
 }
 
+/**
+ * ECHO_SERVER is the Node ceiling: a UDP server that does no DNS work at all, only
+ * flips QR and sends each query back. Grapevine cannot beat it, since it pays the
+ * same per-datagram cost in Node (one recvmsg and one sendmsg per query; NSD batches
+ * with recvmmsg/sendmmsg), so it shows how much of the gap is Node and how much is ours.
+ */
+const ECHO_SERVER = `
+const dgram = require('node:dgram');
+const s = dgram.createSocket({ type: 'udp4', lookup: (a, f, cb) => cb(null, a, f) });
+s.on('message', (m, r) => { m[2] |= 0x80; s.send(m, r.port, r.address); });
+s.bind(Number(process.argv[1]), '127.0.0.1');
+`;
+
+async function startEcho(): Promise<{ port: number; proc: ChildProcess } | string> {
+  const port = await freePort();
+  const proc = spawn(process.execPath, ['-e', ECHO_SERVER, String(port)], { stdio: 'ignore' });
+  for (let i = 0; i < 100; i++) {
+    const r = spawnSync('dnsperf', ['-s', '127.0.0.1', '-p', String(port), '-l', '1', '-n', '1', '-t', '1'], { input: `${NS} SOA\n`, encoding: 'utf8' });
+    if (/Queries completed:\s+1\b/.test(r.stdout)) return { port, proc };
+    if (proc.exitCode !== null) break;
+    await new Promise((r2) => setTimeout(r2, 100));
+  }
+  proc.kill('SIGKILL');
+  return 'the echo server did not start';
+}
+
 function pin(cpu: number, pid: number | undefined): void {
   if (pid && os.cpus().length >= 2 && has('taskset')) spawnSync('taskset', ['-a', '-p', '-c', String(cpu), String(pid)], { stdio: 'ignore' });
 }
@@ -233,6 +261,7 @@ export async function runDnsBench(opts: { quick?: boolean; seconds?: number; run
   writeFileSync(queries, queryFile());
   let d: Daemon | undefined;
   let nsd: { port: number; proc: ChildProcess } | string | undefined;
+  let echo: { port: number; proc: ChildProcess } | string | undefined;
   try {
     log('starting a grapevine daemon and loading 100 services');
     d = await startDaemon({ name: 'dnsbench', logLevel: 'error' });
@@ -241,6 +270,8 @@ export async function runDnsBench(opts: { quick?: boolean; seconds?: number; run
     log(`${instances} instances registered; starting nsd`);
     nsd = await startNsd(dir, log);
     if (typeof nsd !== 'string') pin(1, nsd.proc.pid);
+    echo = has('dnsperf') ? await startEcho() : 'needs dnsperf';
+    if (typeof echo !== 'string') pin(1, echo.proc.pid);
     const useDnsperf = has('dnsperf');
     const tool = useDnsperf ? 'dnsperf' : 'node load generator (dnsperf missing)';
     const run = (port: number) => (useDnsperf ? dnsperfRun(port, queries, seconds, dir) : nodeLoad(port, queryFile(), seconds));
@@ -248,6 +279,7 @@ export async function runDnsBench(opts: { quick?: boolean; seconds?: number; run
     await run(d.dnsPort);
     const g: DnsRun[] = [];
     const n: DnsRun[] = [];
+    const e: DnsRun[] = [];
     for (let i = 0; i < runs; i++) {
       g.push(await run(d.dnsPort));
       log(`run ${i + 1}/${runs} grapevine: ${g[i].qps} qps, p99 ${g[i].p99Ms} ms, ${JSON.stringify(g[i].rcodes ?? {})}`);
@@ -255,9 +287,14 @@ export async function runDnsBench(opts: { quick?: boolean; seconds?: number; run
         n.push(await run(nsd.port));
         log(`run ${i + 1}/${runs} nsd:       ${n[i].qps} qps, p99 ${n[i].p99Ms} ms, ${JSON.stringify(n[i].rcodes ?? {})}`);
       }
+      if (typeof echo !== 'string') {
+        e.push(await run(echo.port));
+        log(`run ${i + 1}/${runs} node echo: ${e[i].qps} qps, p99 ${e[i].p99Ms} ms`);
+      }
     }
     const mg = medianRun(g);
     const mn = n.length ? medianRun(n) : undefined;
+    const me = e.length ? medianRun(e) : undefined;
     const ratio = mn ? Math.round((mg.qps / mn.qps) * 1000) / 1000 : undefined;
     const result: DnsBenchResult = {
       tool,
@@ -267,7 +304,13 @@ export async function runDnsBench(opts: { quick?: boolean; seconds?: number; run
       instances,
       grapevine: g,
       nsd: typeof nsd === 'string' ? { skipped: nsd } : n,
-      median: { grapevine: mg, ...(mn ? { nsd: mn } : {}), ...(ratio !== undefined ? { qpsRatio: ratio } : {}) },
+      nodeEcho: typeof echo === 'string' ? { skipped: echo } : e,
+      median: {
+        grapevine: mg,
+        ...(mn ? { nsd: mn } : {}),
+        ...(me ? { nodeEcho: me, qpsOfNodeCeiling: Math.round((mg.qps / me.qps) * 1000) / 1000 } : {}),
+        ...(ratio !== undefined ? { qpsRatio: ratio } : {}),
+      },
       target: 'grapevine qps >= 0.5 x NSD single-process qps',
       ...(ratio !== undefined ? { met: ratio >= 0.5 } : {}),
     };
@@ -275,6 +318,7 @@ export async function runDnsBench(opts: { quick?: boolean; seconds?: number; run
     return result;
   } finally {
     if (nsd && typeof nsd !== 'string') nsd.proc.kill('SIGKILL');
+    if (echo && typeof echo !== 'string') echo.proc.kill('SIGKILL');
     if (d) {
       await d.stop().catch(() => undefined);
       d.cleanup();
@@ -287,13 +331,15 @@ function printTable(r: DnsBenchResult): void {
   const rows: [string, DnsRun | undefined][] = [
     ['grapevine', r.median.grapevine],
     ['nsd', r.median.nsd],
+    ['node echo', r.median.nodeEcho],
   ];
   console.log(`\nDNS: ${r.services} services, ${r.instances} instances, A+SRV mix, ${r.tool}, ${r.seconds}s x ${r.runs} runs (medians)`);
   console.log('server      qps        p50 ms   p99 ms   lost  resp B');
   for (const [name, x] of rows) {
-    if (!x) console.log(`${name.padEnd(11)} skipped: ${(r.nsd as { skipped: string }).skipped}`);
+    if (!x) console.log(`${name.padEnd(11)} skipped: ${((name === 'nsd' ? r.nsd : r.nodeEcho) as { skipped: string }).skipped}`);
     else console.log(`${name.padEnd(11)} ${String(x.qps).padEnd(10)} ${x.p50Ms.toFixed(3).padEnd(8)} ${x.p99Ms.toFixed(3).padEnd(8)} ${String(x.lost).padEnd(5)} ${x.responseBytes ?? ''}`);
   }
+  if (r.median.qpsOfNodeCeiling !== undefined) console.log(`grapevine / node echo (the Node UDP ceiling): ${r.median.qpsOfNodeCeiling}`);
   if (r.median.qpsRatio !== undefined) console.log(`ratio grapevine/nsd qps: ${r.median.qpsRatio} (target >= 0.5: ${r.met ? 'met' : 'NOT met'})\n`);
 }
 

@@ -108,8 +108,9 @@ function tail(rr: Buffer): Buffer {
 
 /**
  * srvItems returns one SRV record per instance (`0 <weight> <port> <label>.<svc>.<ns>.`,
- * RFC 2782) with the instance's A and AAAA as additional records. `svcSuffixLabels`
- * and `apexOffset` let the additional records fall back to a compressed full name.
+ * RFC 2782) with the instance's A and AAAA as additional records. The additional
+ * records' owner points at the SRV target; `apexOffset` gives them a fallback name
+ * (`<label>.<svc>` + pointer to the apex) for when the target lies beyond a pointer's reach.
  */
 export function srvItems(
   insts: readonly InstanceView[],
@@ -126,9 +127,8 @@ export function srvItems(
     const weight = weightOf(v);
     const rr = srvRecord(OWNER_IS_QUESTION, srvTtl, 0, weight, Number(v.value.attributes.port), target);
     const extraTails: Buffer[] = [];
-    const placeholder = OWNER_IS_QUESTION;
-    if (hasIpv4(v)) extraTails.push(tail(aRecord(placeholder, aTtl, v.value.attributes.ipv4)));
-    if (hasIpv6(v)) extraTails.push(tail(aaaaRecord(placeholder, aaaaTtl, v.value.attributes.ipv6)));
+    if (hasIpv4(v)) extraTails.push(tail(aRecord(OWNER_IS_QUESTION, aTtl, v.value.attributes.ipv4!)));
+    if (hasIpv6(v)) extraTails.push(tail(aaaaRecord(OWNER_IS_QUESTION, aaaaTtl, v.value.attributes.ipv6!)));
     return { rr, extraTails, targetAt: SRV_TARGET_OFFSET, fallbackOwner: encodeName([label, svc.name], apexOffset), weight };
   });
 }
