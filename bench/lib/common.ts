@@ -53,6 +53,8 @@ export interface Figure {
   better?: 'higher' | 'lower';
   baseline?: { name: string; value: number; min?: number; max?: number; runs?: number };
   ratio?: number;
+  /** ratioNote says how to read ratio (default: ours / baseline). */
+  ratioNote?: string;
   target?: string;
   met?: boolean;
   note?: string;
