@@ -218,7 +218,12 @@ function srv(ctx: Ctx, svc: ServiceValue): CachedAnswer {
   const { registry, nsv } = ctx;
   const index = ctx.labelIndex(nsv.name, svc.name);
   const all = registry.instances(nsv.name, svc.name);
-  const insts = candidates(all, (v) => hasPort(v) && index.get(instanceLabel(v.value.id))?.value.id === v.value.id);
+  // The target must be a legal name (at most 253 characters, RFC 1035 §2.3.4) and this instance's own.
+  const suffixChars = svc.name.length + nsv.name.length + 2;
+  const insts = candidates(all, (v) => {
+    const label = instanceLabel(v.value.id);
+    return hasPort(v) && label.length + suffixChars <= 253 && index.get(label)?.value.id === v.value.id;
+  });
   const items = srvItems(insts, svc, ctx.apexOffset, nsv.soaTtl);
   return answer(items, svc.dns!.routingPolicy === 'WEIGHTED' ? 'weighted' : 'shuffle', ctx);
 }
