@@ -124,7 +124,13 @@ export class GossipRuntime {
       return;
     }
     if (this.draining) this.backlog.push(out);
-    else this.carryOut(out);
+    else {
+      try {
+        this.carryOut(out);
+      } catch (e) {
+        this.opts.logger.error({ err: e }, 'carrying out gossip effects failed');
+      }
+    }
     this.arm();
   }
 
