@@ -93,8 +93,30 @@ function matchesAll(attrs: Record<string, string>, want: [string, string][]): bo
  */
 export function selectInstances(views: readonly InstanceView[], q: DiscoverQuery): InstanceView[] {
   const attrs = Object.entries(q.attrs);
-  let pool = attrs.length ? views.filter((v) => matchesAll(v.value.attributes, attrs)) : views.slice();
-  switch (q.health) {
+  let pool: readonly InstanceView[] = attrs.length ? views.filter((v) => matchesAll(v.value.attributes, attrs)) : views;
+  if (attrs.length === 0) {
+    // The common query (no attr.*) filters the same cached list again and again: memoise per list.
+    let memo = healthMemo.get(views);
+    if (!memo) healthMemo.set(views, (memo = new Map()));
+    let hit = memo.get(q.health);
+    if (!hit) memo.set(q.health, (hit = byHealth(views, q.health)));
+    pool = hit;
+  } else {
+    pool = byHealth(pool, q.health);
+  }
+  const optional = Object.entries(q.optional);
+  if (optional.length) {
+    const narrowed = pool.filter((v) => matchesAll(v.value.attributes, optional));
+    if (narrowed.length > 0) pool = narrowed;
+  }
+  // The caller shuffles the result in place: never hand back a shared array.
+  return pool === views || attrs.length === 0 ? pool.slice() : (pool as InstanceView[]);
+}
+
+const healthMemo = new WeakMap<readonly InstanceView[], Map<HealthFilter, readonly InstanceView[]>>();
+
+function byHealth(pool: readonly InstanceView[], health: HealthFilter): readonly InstanceView[] {
+  switch (health) {
     case 'HEALTHY':
       pool = pool.filter((v) => v.health === 'HEALTHY');
       break;
@@ -108,11 +130,6 @@ export function selectInstances(views: readonly InstanceView[], q: DiscoverQuery
     }
     case 'ALL':
       break;
-  }
-  const optional = Object.entries(q.optional);
-  if (optional.length) {
-    const narrowed = pool.filter((v) => matchesAll(v.value.attributes, optional));
-    if (narrowed.length > 0) pool = narrowed;
   }
   return pool;
 }
@@ -141,11 +158,35 @@ export function toDiscovered(v: InstanceView): DiscoveredInstance {
   };
 }
 
+/** PickedViews is a query's answer before it is turned into JSON: the chosen views. */
+export interface PickedViews {
+  views: InstanceView[];
+  revision: number;
+  truncated: boolean;
+}
+
 /**
- * discover runs a query against a service of the registry; it throws
- * NamespaceNotFound or ServiceNotFound when the service does not exist.
- * `views` may be passed in from a cache keyed on the service revision.
+ * discoverViews runs a query and returns the chosen instance views; it throws
+ * NamespaceNotFound or ServiceNotFound when the service does not exist. `views` may
+ * come from a cache keyed on the service revision (ViewCache).
  */
+export function discoverViews(
+  reg: Registry,
+  ns: string,
+  svc: string,
+  q: DiscoverQuery,
+  random: Random,
+  views: readonly InstanceView[] = reg.instances(ns, svc),
+): PickedViews {
+  requireService(reg, ns, svc);
+  const pool = selectInstances(views, q);
+  shuffleFirst(pool, q.max, random);
+  const truncated = pool.length > q.max;
+  if (truncated) pool.length = q.max;
+  return { views: pool, revision: reg.serviceRevision(ns, svc), truncated };
+}
+
+/** discover runs a query against a service of the registry and returns the answer as plain data. */
 export function discover(
   reg: Registry,
   ns: string,
@@ -154,12 +195,8 @@ export function discover(
   random: Random,
   views: readonly InstanceView[] = reg.instances(ns, svc),
 ): DiscoverResult {
-  requireService(reg, ns, svc);
-  const pool = selectInstances(views, q);
-  shuffleFirst(pool, q.max, random);
-  const truncated = pool.length > q.max;
-  const picked = truncated ? pool.slice(0, q.max) : pool;
-  return { instances: picked.map(toDiscovered), revision: reg.serviceRevision(ns, svc), truncated };
+  const r = discoverViews(reg, ns, svc, q, random, views);
+  return { instances: r.views.map(toDiscovered), revision: r.revision, truncated: r.truncated };
 }
 
 /**

@@ -79,30 +79,48 @@ function readBody(req: IncomingMessage): Promise<unknown> {
 }
 
 function send(res: ServerResponse, status: number, r: ApiResponse): void {
-  const text = r.text ?? JSON.stringify(r.body ?? {});
-  const headers: Record<string, string | number> = {
-    'content-type': r.contentType ?? 'application/json',
-    'content-length': Buffer.byteLength(text),
-    ...r.headers,
-  };
+  const data = r.bytes ?? r.text ?? JSON.stringify(r.body ?? {});
+  const length = typeof data === 'string' ? Buffer.byteLength(data) : data.length;
+  // A flat header list skips the per-request object walk of writeHead(status, {...}).
+  const headers: string[] = ['content-type', r.contentType ?? 'application/json', 'content-length', String(length)];
+  if (r.headers) for (const k in r.headers) headers.push(k, r.headers[k]!);
   res.writeHead(status, headers);
-  res.end(text);
+  res.end(data);
 }
 
 /** createApiServer builds the server; call listen yourself, or use startApiServer. */
-export function createApiServer(deps: ApiDeps): { server: Server; abortAll: () => void } {
+export function createApiServer(deps: ApiDeps): { server: Server } {
   const router = buildRouter(deps);
   const requests = counter('grapevine_http_requests_total', 'HTTP API requests by method and status', ['method', 'status']);
-  const inflight = new Set<AbortController>();
+  // Label children are cached: prom-client hashes the label object on every inc() otherwise.
+  const children = new Map<string, { inc: () => void }>();
+  const count = (method: string, status: number) => {
+    const k = `${method} ${status}`;
+    let c = children.get(k);
+    if (!c) children.set(k, (c = requests.labels(method, String(status))));
+    c.inc();
+  };
   const server = createServer({ requestTimeout: 15 * 60_000, headersTimeout: 10_000, keepAliveTimeout: 5_000, maxHeaderSize: 16 * 1024 });
   server.on('request', (req: IncomingMessage, res: ServerResponse) => {
     const method = req.method ?? 'GET';
     const url = req.url ?? '/';
-    const ac = new AbortController();
+    // Created only when a handler asks for it (blocking queries): an AbortController and
+    // its DOMException per request cost more than the rest of a discovery answer.
+    let ac: AbortController | undefined;
+    const signal = () => {
+      if (!ac) {
+        ac = new AbortController();
+        const a = ac;
+        res.once('close', () => {
+          if (!res.writableFinished) a.abort();
+        });
+      }
+      return ac.signal;
+    };
     const fail = (e: unknown) => {
       const err = e instanceof GrapevineError ? e : new GrapevineError('Internal', 'internal error');
       if (!(e instanceof GrapevineError)) deps.logger.error({ err: e, method, url: url.slice(0, 300) }, 'request failed');
-      requests.inc({ method, status: err.status });
+      count(method, err.status);
       if (res.headersSent || res.destroyed) return;
       // After an oversized body, don't read the rest: answer and close the connection.
       const headers: Record<string, string> = err.code === 'PayloadTooLarge' ? { connection: 'close' } : {};
@@ -114,20 +132,34 @@ export function createApiServer(deps: ApiDeps): { server: Server; abortAll: () =
       const path = q < 0 ? url : url.slice(0, q);
       const m = router.match(method, path);
       const query = new URLSearchParams(q < 0 ? '' : url.slice(q + 1));
-      res.on('close', () => ac.abort());
-      const run = (body: unknown) => {
-        inflight.add(ac);
-        return Promise.resolve(m.handler({ method, params: m.params, query, body, raw: req, signal: ac.signal }))
-          .then((r) => {
-            requests.inc({ method, status: r.status ?? 200 });
-            if (!res.destroyed) send(res, r.status ?? 200, r);
-          })
-          .finally(() => inflight.delete(ac));
+      const ok = (r: ApiResponse) => {
+        count(method, r.status ?? 200);
+        if (!res.destroyed) send(res, r.status ?? 200, r);
       };
-      if (method === 'PUT' || method === 'POST') readBody(req).then(run).catch(fail);
+      // Handlers may answer synchronously (discovery does, unless it blocks): no promise hop then.
+      const run = (body: unknown) => {
+        const apiReq = {
+          method,
+          params: m.params,
+          query,
+          body,
+          raw: req,
+          get signal() {
+            return signal();
+          },
+        };
+        try {
+          const r = m.handler(apiReq);
+          if (r instanceof Promise) r.then(ok, fail);
+          else ok(r);
+        } catch (e) {
+          fail(e);
+        }
+      };
+      if (method === 'PUT' || method === 'POST') readBody(req).then(run, fail);
       else {
         req.resume();
-        run(undefined).catch(fail);
+        run(undefined);
       }
     } catch (e) {
       req.resume();
@@ -140,7 +172,7 @@ export function createApiServer(deps: ApiDeps): { server: Server; abortAll: () =
     const body = JSON.stringify({ error: { code: 'InvalidInput', message: `bad request: ${err.code ?? err.message}` } });
     socket.end(`HTTP/1.1 ${status} Bad Request\r\ncontent-type: application/json\r\ncontent-length: ${Buffer.byteLength(body)}\r\nconnection: close\r\n\r\n${body}`);
   });
-  return { server, abortAll: () => inflight.forEach((a) => a.abort()) };
+  return { server };
 }
 
 /** startApiServer creates the server and listens on host:port. */

@@ -29,11 +29,12 @@ export interface ApiRequest {
   signal: AbortSignal;
 }
 
-/** ApiResponse is what a handler returns; `text` sends a non-JSON body (metrics). */
+/** ApiResponse is what a handler returns; `text` or `bytes` send a ready-made body (metrics, discovery). */
 export interface ApiResponse {
   status?: number;
   body?: unknown;
   text?: string;
+  bytes?: Buffer;
   contentType?: string;
   headers?: Record<string, string>;
 }
