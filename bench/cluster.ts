@@ -13,7 +13,7 @@
  */
 import { spawnSync } from 'node:child_process';
 import { mkdirSync, writeFileSync } from 'node:fs';
-import { cpus, totalmem } from 'node:os';
+import { cpus, loadavg, totalmem } from 'node:os';
 import { summarize, type Summary } from './lib/stats.js';
 import { convergence, failureDetection, noFalsePositives, startGrapevine, stopGrapevine } from './cluster/grapevine.js';
 import { stopAll } from './cluster/procs.js';
@@ -44,6 +44,8 @@ function ensureSerf(): { version?: string; skipped?: string } {
 
 interface Row {
   n: number;
+  /** loadAvg1m is the 1-minute load average before each side ran: the machine is shared, so figures are only as quiet as it was. */
+  loadAvg1m: { grapevine?: number; serf?: number };
   grapevine?: { fromAck: Summary; fromSend: Summary; noFalsePositives: boolean; failureDetectionMs?: number };
   serf?: { event: Summary; failureDetectionMs?: number };
   errors: string[];
@@ -57,7 +59,7 @@ async function main(): Promise<void> {
   const rows: Row[] = [];
   const all = [...new Set([...sizes, ...fdSizes])].sort((a, b) => a - b);
   for (const n of all) {
-    const row: Row = { n, errors: [] };
+    const row: Row = { n, loadAvg1m: { grapevine: loadavg()[0]! }, errors: [] };
     rows.push(row);
     process.stderr.write(`N=${n}: grapevine...\n`);
     const g = await startGrapevine(n, preset).catch((e: Error) => (row.errors.push(`grapevine start: ${e.message.slice(0, 300)}`), undefined));
@@ -80,6 +82,7 @@ async function main(): Promise<void> {
     }
     if (serf.version) {
       process.stderr.write(`N=${n}: serf...\n`);
+      row.loadAvg1m.serf = loadavg()[0]!;
       const c = await startSerf(n, serfProfile).catch((e: Error) => (row.errors.push(`serf start: ${e.message}`), undefined));
       if (c) {
         try {
@@ -118,6 +121,7 @@ async function main(): Promise<void> {
         ratio(s?.failureDetectionMs, g?.failureDetectionMs).padStart(12),
       ].join(' | '),
     );
+    lines.push(`      load average before: grapevine ${fmt(r.loadAvg1m.grapevine)}, serf ${fmt(r.loadAvg1m.serf)} (2 cores)`);
     for (const e of r.errors) lines.push(`      error: ${e}`);
     if (g && !g.noFalsePositives) lines.push('      warning: some member was not alive after the convergence run (false positive?)');
   }
