@@ -187,8 +187,10 @@ export class SimCluster {
     await this.carry(sn, engine.start(sn.name === 'n0' && !persisted ? [] : join, this.now));
   }
 
+  private allNodes?: SimNode[];
+
   private seedView(sn: SimNode): { name: string; addr: string }[] {
-    const all = [...this.nodes.values()];
+    const all = (this.allNodes ??= [...this.nodes.values()]);
     const k = this.opts.viewSize ?? all.length;
     if (k >= all.length - 1) return all.map((n) => ({ name: n.name, addr: n.addr }));
     const picked = new Set<number>();

@@ -78,7 +78,7 @@ export class GossipEngine {
     this.persisted = persisted;
     // A restart continues above the last incarnation, so our new alive beats any old dead or left.
     const inc = persisted ? persisted.inc + 1 : 0;
-    this.membership = new Membership(self, config, random, this.out, inc);
+    this.membership = new Membership(self, config, random, this.out, inc, now);
     const ms = this.membership;
     const peers = {
       randomLive: (k: number, exclude?: (n: string) => boolean) => ms.list.randomLive(k, exclude),

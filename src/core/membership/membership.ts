@@ -59,8 +59,12 @@ export class Membership {
     readonly random: Random,
     private readonly out: Outbox,
     inc: number,
+    now: number,
   ) {
     this.inc = inc;
+    // Periodic exchanges start one (jittered) interval in: a joining node has just synced anyway.
+    this.nextReconnectMs = now + config.antiEntropyIntervalMs * (0.5 + random.next());
+    this.nextPushPullMs = now + config.antiEntropyIntervalMs * (0.5 + random.next());
     this.list = new MemberList(random);
     this.awareness = new Awareness(config.awarenessMaxMultiplier);
     this.down = new DownOwners(config.reapAfterMs, out);

@@ -8,7 +8,8 @@
 /** suspicionMinTimeoutMs is memberlist's base timeout: mult * max(1, log10(N)) * probeInterval. */
 export function suspicionMinTimeoutMs(suspicionMultiplier: number, clusterSize: number, probeIntervalMs: number): number {
   const nodeScale = Math.max(1, Math.log10(Math.max(1, clusterSize)));
-  return Math.floor(suspicionMultiplier * nodeScale * probeIntervalMs);
+  // Truncate the scale to thousandths first, exactly as memberlist's util.go does.
+  return Math.floor((suspicionMultiplier * Math.floor(nodeScale * 1000) * probeIntervalMs) / 1000);
 }
 
 /**

@@ -23,7 +23,7 @@ export interface Peers {
 /** ReplicationCounters count what replication received, dropped and sent, for metrics. */
 export interface ReplicationCounters {
   invalidRecords: number;
-  badMessages: number;
+  badDataMessages: number;
   fullTransfersSent: number;
   exchangesStarted: number;
 }
@@ -34,9 +34,10 @@ export const MAX_PIGGYBACK_RECORDS = 8;
 export const MAX_PIGGYBACK_BYTES = 16 * 1024;
 
 /**
- * Replication spreads records: push on write to `fanout` peers at once, each receiver
- * forwarding what was news to it (rumour mongering, Demers et al. 1987) and then
- * piggybacking it on its next few messages up to a retransmit bound; push-pull
+ * Replication spreads records: push on write to max(fanout, retransmit bound) peers at
+ * once, each receiver forwarding what was news to it just as fast (rumour mongering,
+ * Demers et al. 1987), then piggybacking it on its next few membership messages as a
+ * backstop; push-pull
  * anti-entropy every antiEntropyIntervalMs (and on join and reconnect) repairs
  * anything the rumours missed. It also collects tombstones after tombstoneTtlMs.
  */
@@ -45,7 +46,7 @@ export class Replication {
   readonly index: OriginIndex;
   readonly floors = new Map<string, number>();
   readonly ae: AntiEntropy;
-  readonly counters: ReplicationCounters = { invalidRecords: 0, badMessages: 0, fullTransfersSent: 0, exchangesStarted: 0 };
+  readonly counters: ReplicationCounters = { invalidRecords: 0, badDataMessages: 0, fullTransfersSent: 0, exchangesStarted: 0 };
   private readonly rumors = new BroadcastQueue<Rec>(4096);
   private readonly lastExchangeMs = new Map<string, number>();
   private nextAeMs: number;
@@ -183,7 +184,11 @@ export class Replication {
       this.index.note(r);
       this.rumors.push(r.key, r);
     }
-    const targets = this.peers.randomLive(this.config.fanout, (n) => n === from || n === recs[0].node);
+    // Push to max(fanout, retransmit bound) peers at once: a single push wave reaches all
+    // N nodes w.h.p. only if each node pushes ~ln N + c times (Pittel 1987); waiting for
+    // later rounds would cost probe intervals, not milliseconds.
+    const count = Math.max(this.config.fanout, this.retransmits());
+    const targets = this.peers.randomLive(count, (n) => n === from || n === recs[0].node);
     for (const chunk of chunkRecords(recs, Math.floor(this.config.maxFrameBytes / 4))) {
       for (const t of targets) this.out.send(t.name, t.addr, { t: 'r.push', r: chunk });
     }
@@ -209,7 +214,7 @@ export class Replication {
   }
 
   private bad(): boolean {
-    this.counters.badMessages++;
+    this.counters.badDataMessages++;
     return false;
   }
 }

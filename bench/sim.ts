@@ -1,0 +1,112 @@
+/**
+ * bench/sim: how one write spreads through 1,000 / 10,000 / 50,000 simulated nodes
+ * (real GossipEngine + GrapevineNode per node, seeded fake LAN with 0.2-1 ms delays,
+ * `lan` timings). It reports gossip rounds (the longest chain of hops that carried
+ * the write to a node) and simulated time until every node holds it, plus the
+ * background cost of membership in messages and bytes per node per second.
+ *
+ * Usage: node dist/bench/sim.js [sizes...]    (default: 1000 10000 50000)
+ * Writes bench/results/sim-<date>.json. Never gates CI.
+ *
+ * Big clusters use random partial membership views (`viewSize` peers per node):
+ * full views would need N^2 member entries in one process (10^8 at 10,000 nodes).
+ */
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { GOSSIP_PRESETS } from '../src/config/gossip.js';
+import { instanceKey } from '../src/core/keys.js';
+import { SimCluster } from '../src/sim/cluster.js';
+
+interface Row {
+  nodes: number;
+  view: number | 'full';
+  rounds: number;
+  medianHops: number;
+  ms50: number;
+  ms99: number;
+  msAll: number;
+  writeMsgsPerNode: number;
+  bgMsgsPerNodePerSec: number;
+  bgBytesPerNodePerSec: number;
+  wallSec: number;
+}
+
+async function run(n: number, view: number | 'full', seed: number): Promise<Row> {
+  const wall0 = performance.now();
+  const key = instanceKey('bench', 'web', 'probe');
+  const hop = new Map<string, number>();
+  const at = new Map<string, number>();
+  let c: SimCluster | undefined;
+  c = await SimCluster.create({
+    seed,
+    size: n,
+    config: GOSSIP_PRESETS.lan,
+    codec: 'size',
+    bootstrap: 'seed',
+    viewSize: view === 'full' ? undefined : view,
+    persist: false,
+    onWon: (node, from, won) => {
+      if (hop.has(node) || !won.some((r) => r.key === key)) return;
+      hop.set(node, (hop.get(from) ?? 0) + 1);
+      at.set(node, c!.now);
+    },
+  });
+  // Background: membership alone (probes, acks, push-pull) over 2 simulated seconds.
+  await c.runFor(1_000);
+  const bg0 = { ...c.net.stats };
+  const bgMs = 2_000;
+  await c.runFor(bgMs);
+  const bgMsgs = c.net.stats.sent - bg0.sent;
+  const bgBytes = c.net.stats.bytes - bg0.bytes;
+  // One write on n0, then run until every node holds it.
+  const sent0 = c.net.stats.sent;
+  const t0 = c.now;
+  hop.set('n0', 0);
+  at.set('n0', t0);
+  await c.write('n0', [{ key, value: { namespace: 'bench', service: 'web', id: 'probe', attributes: { ip: '10.0.0.1' }, owner: 'n0', registeredAtMs: 0 } }]);
+  const ok = await c.runUntil(() => hop.size >= n, 60_000, 1);
+  if (!ok) console.error(`N=${n}: only ${hop.size} nodes got the write within 60 s`);
+  const writeMsgs = c.net.stats.sent - sent0 - (bgMsgs / bgMs) * (c.now - t0);
+  const times = [...at.values()].map((t) => t - t0).sort((a, b) => a - b);
+  const hops = [...hop.values()].sort((a, b) => a - b);
+  const q = (xs: number[], p: number) => xs[Math.min(xs.length - 1, Math.floor(p * xs.length))];
+  return {
+    nodes: n,
+    view,
+    rounds: hops[hops.length - 1],
+    medianHops: q(hops, 0.5),
+    ms50: round(q(times, 0.5)),
+    ms99: round(q(times, 0.99)),
+    msAll: round(times[times.length - 1]),
+    writeMsgsPerNode: round(writeMsgs / n),
+    bgMsgsPerNodePerSec: round((bgMsgs / n / bgMs) * 1000),
+    bgBytesPerNodePerSec: Math.round((bgBytes / n / bgMs) * 1000),
+    wallSec: round((performance.now() - wall0) / 1000),
+  };
+}
+
+function round(x: number): number {
+  return Math.round(x * 100) / 100;
+}
+
+const sizes = process.argv.slice(2).map(Number).filter((x) => x > 0);
+const plan: [number, number | 'full'][] = (sizes.length > 0 ? sizes : [1000, 10_000, 50_000]).map((n) => [n, n <= 1000 ? 'full' : n <= 10_000 ? 200 : 100]);
+const rows: Row[] = [];
+for (const [n, view] of plan) {
+  const row = await run(n, view, 42);
+  rows.push(row);
+  console.log(JSON.stringify(row));
+}
+console.log('\nOne write, lan preset, fanout 3, fake LAN 0.2-1 ms per hop');
+console.log('nodes   view  rounds  median-hops  t50(ms)  t99(ms)  t100(ms)  write-msgs/node  bg-msgs/node/s  bg-bytes/node/s  wall(s)');
+for (const r of rows) {
+  console.log(
+    [r.nodes, r.view, r.rounds, r.medianHops, r.ms50, r.ms99, r.msAll, r.writeMsgsPerNode, r.bgMsgsPerNodePerSec, r.bgBytesPerNodePerSec, r.wallSec]
+      .map(String)
+      .map((s, i) => s.padStart([5, 6, 7, 12, 8, 8, 9, 16, 15, 16, 8][i]))
+      .join(' '),
+  );
+}
+mkdirSync('bench/results', { recursive: true });
+const file = `bench/results/sim-${new Date().toISOString().slice(0, 10)}.json`;
+writeFileSync(file, JSON.stringify({ preset: 'lan', network: '0.2-1 ms uniform delay, no loss', seed: 42, rows }, null, 2));
+console.log(`wrote ${file}`);

@@ -1,0 +1,34 @@
+import { GOSSIP_PRESETS, type GossipConfig } from '../../../../src/config/gossip.js';
+import { GossipEngine } from '../../../../src/core/gossip/engine.js';
+import { seededRandom, type GossipOutput, type SendEffect } from '../../../../src/core/gossip/types.js';
+import { Registry } from '../../../../src/core/registry.js';
+
+/** engineWith builds an engine named `self` that already knows `peers` as alive. */
+export function engineWith(peers: string[], over: Partial<GossipConfig> = {}, now = 0): GossipEngine {
+  return new GossipEngine({
+    self: { name: 'self', addr: 'addr:self' },
+    config: { ...GOSSIP_PRESETS.lan, ...over },
+    random: seededRandom(7),
+    registry: new Registry(),
+    now,
+    seedMembers: peers.map((p) => ({ name: p, addr: `addr:${p}` })),
+  });
+}
+
+/** sends filters an output's sends by message type. */
+export function sends(out: GossipOutput, t: string): SendEffect[] {
+  return out.sends.filter((s) => s.msg.t === t);
+}
+
+/** tickUntil ticks the engine at its wake times up to `untilMs`, collecting every output. */
+export function tickUntil(e: GossipEngine, fromMs: number, untilMs: number): GossipOutput[] {
+  const outs: GossipOutput[] = [];
+  let now = fromMs;
+  for (let i = 0; i < 100_000; i++) {
+    const next = Math.max(now, e.nextWakeMs());
+    if (next > untilMs) break;
+    now = next;
+    outs.push(e.tick(now));
+  }
+  return outs;
+}
