@@ -94,3 +94,17 @@ test('cluster --config starts every node, and SIGTERM stops them all cleanly', a
     rmSync(dir, { recursive: true, force: true });
   }
 });
+
+test('grapevine leave: the daemon leaves and shuts down cleanly (exit 0)', async () => {
+  const d = await startDaemon({ name: 'leave1' });
+  try {
+    const exit = new Promise<number | null>((resolve) => d.proc.once('exit', (code) => resolve(code)));
+    const r = cli(d, 'leave', '--json');
+    assert.equal(r.status, 0, r.stderr);
+    assert.equal(JSON.parse(r.stdout).left, true);
+    const code = await Promise.race([exit, new Promise<'timeout'>((res) => setTimeout(() => res('timeout'), 20_000).unref())]);
+    assert.equal(code, 0);
+  } finally {
+    d.cleanup();
+  }
+});
