@@ -1,0 +1,100 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { GOSSIP_PRESETS } from '../../../../src/config/gossip.js';
+import { GossipEngine } from '../../../../src/core/gossip/engine.js';
+import { seededRandom } from '../../../../src/core/gossip/types.js';
+import type { Rec } from '../../../../src/core/records.js';
+import { Registry } from '../../../../src/core/registry.js';
+
+const NOW = 1_700_000_000_000;
+const PEERS = ['a', 'b', 'c', 'd', 'e', 'f', 'g', 'h', 'i', 'j', 'k', 'l'];
+
+function engine(registry = new Registry(), fanout = 3): GossipEngine {
+  return new GossipEngine({
+    self: { name: 'self', addr: 'addr:self' },
+    config: { ...GOSSIP_PRESETS.lan, fanout },
+    random: seededRandom(3),
+    registry,
+    now: NOW,
+    ownSeq: 0,
+    seedMembers: PEERS.map((p) => ({ name: p, addr: `addr:${p}` })),
+  });
+}
+
+function rec(i: number, node = 'self', seq = i): Rec {
+  return { key: `i|ns|web|i${i}`, value: { namespace: 'ns', service: 'web', id: `i${i}`, owner: node, attributes: {}, registeredAtMs: 0 }, hlc: NOW * 1024 + i, node, seq };
+}
+
+test('a local write is pushed at once (no tick) to max(fanout, retransmit bound) distinct peers', () => {
+  const e = engine();
+  const out = e.onLocalWrite([rec(1)], NOW);
+  const pushes = out.sends.filter((s) => s.msg.t === 'r.push');
+  // N = 13: retransmit bound 4 * ceil(log10 14) = 8 > fanout 3.
+  assert.equal(pushes.length, 8);
+  assert.equal(new Set(pushes.map((p) => p.to)).size, 8);
+  assert.ok(pushes.every((p) => p.addr === `addr:${p.to}`));
+  assert.equal(engine(new Registry(), 10).onLocalWrite([rec(1)], NOW).sends.filter((s) => s.msg.t === 'r.push').length, 10, 'a bigger fanout wins');
+});
+
+test('received records are validated; only valid ones are applied; news is forwarded to others, never back', () => {
+  const e = engine();
+  const out = e.onMessage('a', { t: 'r.push', r: [rec(1, 'a', 1), { key: 'junk' }, { ...rec(2, 'a', 2), hlc: -5 }] }, NOW);
+  assert.equal(out.apply.length, 1);
+  assert.deepEqual(out.apply[0].recs, [rec(1, 'a', 1)]);
+  assert.equal(e.stats().invalidRecords, 2);
+  const fwd = e.onApplied('a', [rec(1, 'a', 1)], NOW).sends.filter((s) => s.msg.t === 'r.push');
+  assert.ok(fwd.length > 0);
+  assert.ok(fwd.every((s) => s.to !== 'a'), 'not sent back to the sender (who is also the origin)');
+  assert.equal(e.onApplied('b', [], NOW).sends.length, 0, 'nothing new, nothing forwarded');
+  assert.equal(e.onMessage('a', { t: 'r.push', r: 'nope' }, NOW).apply.length, 0);
+  assert.equal(e.stats().badDataMessages, 1);
+});
+
+test('rumoured records also ride on the next membership messages, a bounded number of times', () => {
+  const e = engine();
+  e.onLocalWrite([rec(1)], NOW);
+  let carried = 0;
+  for (let i = 0; i < 40; i++) {
+    const out = e.onMessage(PEERS[i % PEERS.length], { t: 'm.ping', s: i, tg: 'self' }, NOW + i);
+    if (out.sends.some((s) => s.msg.t === 'm.ack' && Array.isArray(s.msg.rr))) carried++;
+  }
+  assert.equal(carried, 8, 'carried retransmit-bound times, then dropped');
+});
+
+test('a digest is answered with exactly the records the asker lacks, then the responder asks back', () => {
+  const reg = new Registry();
+  const mine = [rec(1, 'x', 1), rec(2, 'x', 2), rec(3, 'y', 1)];
+  for (const r of mine) reg.apply(r);
+  const e = engine(reg);
+  const out = e.onMessage('a', { t: 'r.dig', x: 9, w: { x: 1 }, p: 1 }, NOW);
+  const data = out.sends.filter((s) => s.msg.t === 'r.data');
+  assert.equal(data.length, 1);
+  assert.deepEqual((data[0].msg.r as Rec[]).map((r) => r.key).sort(), [mine[1].key, mine[2].key].sort());
+  assert.equal(data[0].msg.f, undefined, 'a delta, not a full snapshot');
+  assert.ok(out.sends.some((s) => s.msg.t === 'r.dig' && s.msg.p === 0), 'pull back');
+});
+
+test('a peer below our tombstone-collection floor gets a full snapshot, and a snapshot drops what the sender no longer has', () => {
+  // Sender side: a tombstone older than the TTL is collected in two steps, raising the floor.
+  const reg = new Registry();
+  const tomb: Rec = { key: 'i|ns|web|gone', value: null, hlc: 5, node: 'x', seq: 4, deletedAtMs: NOW - 48 * 3600_000 };
+  reg.apply(rec(1, 'x', 5));
+  reg.apply(tomb);
+  const e = engine(reg);
+  let dropped: string[] = [];
+  for (let t = NOW; t <= NOW + 130_000; t = Math.max(t + 1, e.nextWakeMs())) dropped = dropped.concat(e.tick(t).drop);
+  assert.deepEqual(dropped, [tomb.key]);
+  for (const k of dropped) reg.drop(k);
+  assert.equal(e.persistentState().fl.x, 4);
+  const snap = e.onMessage('a', { t: 'r.dig', x: 1, w: { x: 3 }, p: 0 }, NOW + 130_000).sends.filter((s) => s.msg.t === 'r.data');
+  assert.equal(snap[0].msg.f, 1, 'full snapshot for a peer that missed a collected delete');
+
+  // Receiver side: a stale live record the snapshot lacks, covered by the sender's watermark, is dropped.
+  const stale = new Registry();
+  stale.apply({ ...rec(7, 'x', 2), key: 'i|ns|web|gone', value: { namespace: 'ns', service: 'web', id: 'gone', owner: 'x', attributes: {}, registeredAtMs: 0 } });
+  stale.apply(rec(8, 'z', 9));
+  const r = engine(stale);
+  const out = r.onMessage('a', { t: 'r.data', x: 1, i: 0, n: 1, r: [rec(1, 'x', 5)], f: 1, w: { x: 5, z: 3 }, fl: { x: 4 } }, NOW);
+  assert.deepEqual(out.drop, ['i|ns|web|gone'], 'the stale record goes; z:9 is newer than the sender knows and stays');
+  assert.equal(r.persistentState().fl.x, 4, 'floors are adopted');
+});
