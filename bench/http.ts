@@ -18,7 +18,7 @@ import { api, createService, registerMany, startDaemon, waitFor, type Daemon } f
 
 const log = logger('http');
 const NS = 'bench.internal';
-const DURATION_S = QUICK ? 1.5 : 5;
+const DURATION_S = QUICK ? 1 : 5;
 const RUNS = 3;
 const CONNECTIONS = 20;
 const TARGET_RATIO = 0.7;

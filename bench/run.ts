@@ -26,14 +26,14 @@ interface Spec {
 
 // Order: cheap single-process benches first, then clusters, then the long soak.
 const SPECS: Spec[] = [
-  { name: 'single-node', full: [], quick: ['--quick'], out: true, fullMin: 10 },
+  { name: 'single-node', full: [], quick: null, out: true, fullMin: 10 },
   { name: 'http', full: [], quick: ['--quick'], out: true, fullMin: 6 },
-  { name: 'dns', full: [], quick: ['--quick', '--seconds', '2', '--runs', '3'], out: true, fullMin: 8 },
+  { name: 'dns', full: [], quick: ['--quick', '--seconds', '1', '--runs', '3'], out: true, fullMin: 8 },
   { name: 'scale', full: [], quick: ['--quick'], out: true, fullMin: 15 },
   { name: 'sim', full: [], quick: ['1000'], out: false, fullMin: 10 },
   { name: 'cluster', full: ['--sizes', '3,10,25,50', '--fd-sizes', '10,25', '--regs', '50'], quick: ['--sizes', '3', '--fd-sizes', '3', '--regs', '10'], out: false, fullMin: 20 },
   { name: 'write', full: [], quick: ['--quick'], out: true, fullMin: 6 },
-  { name: 'health', full: [], quick: ['--instances', '500', '--window', '4', '--nodes', '3', '--trials', '10'], out: false, fullMin: 6 },
+  { name: 'health', full: [], quick: null, out: false, fullMin: 6 },
   { name: 'soak', full: [], quick: ['--quick'], out: true, fullMin: 8 },
 ];
 
@@ -149,6 +149,10 @@ async function main(): Promise<void> {
     dnsperf: toolVersion('dnsperf', ['-h']).startsWith('not') ? toolVersion('dnsperf', ['-h']) : 'present',
     autocannon: 'npm devDependency',
   };
+  const git = spawnSync('git', ['-C', ROOT, 'rev-parse', '--short', 'HEAD'], { encoding: 'utf8' });
+  const dirty = spawnSync('git', ['-C', ROOT, 'status', '--porcelain', '--', 'src', 'bench'], { encoding: 'utf8' });
+  const revision = process.env.BENCH_REVISION ?? (git.status === 0 ? `${git.stdout.trim()}${dirty.stdout.trim() ? '+dirty' : ''}` : undefined);
+  for (const s of SPECS) if (!specs.includes(s)) console.log(`(not run: ${s.name}${QUICK && s.quick === null ? ', not in the --quick set' : ''})`);
   const tmp = mkdtempSync(path.join(os.tmpdir(), 'grapevine-bench-'));
   const benches: BenchRun[] = [];
   const stamp = m.date.slice(0, 10) + (QUICK ? '-quick' : '');
@@ -157,7 +161,8 @@ async function main(): Promise<void> {
   const chartDir = path.join(ROOT, 'bench', 'charts', ...(QUICK ? ['quick'] : []));
   const command = `npm run bench${QUICK ? ' -- --quick' : ''}`;
   const save = () => {
-    const merged: Merged = { machine: m, mode: QUICK ? 'quick' : 'full', command, tools, totalSeconds: (Date.now() - t0) / 1000, benches };
+    const notRun: BenchRun[] = SPECS.filter((s) => !specs.includes(s)).map((s) => ({ name: s.name, command: `node dist/bench/${s.name}.js`, status: 'skipped', reason: QUICK && s.quick === null ? 'not in the --quick set (run `npm run bench`)' : 'left out by --only/--skip', figures: [] }));
+    const merged: Merged = { machine: m, mode: QUICK ? 'quick' : 'full', command, tools, totalSeconds: (Date.now() - t0) / 1000, ...(revision ? { revision } : {}), benches: [...benches, ...notRun] };
     mkdirSync(path.dirname(jsonFile), { recursive: true });
     writeFileSync(jsonFile, JSON.stringify(merged, null, 2) + '\n');
     writeReport(merged, reportFile, chartDir);

@@ -11,9 +11,9 @@ import { QUICK, argValue, figureOf, logger, round, sleep, writeResult, type Figu
 import { allDigestsEqual, api, createService, instanceBody, startCluster, stopAll, type Daemon } from './lib/daemon.js';
 
 const log = logger('write');
-const NODES = Number(argValue('nodes') ?? 10);
-const LOAD_S = QUICK ? 3 : 10;
-const RATES = QUICK ? [100, 400] : [100, 200, 400, 800, 1600, 3200];
+const NODES = Number(argValue('nodes') ?? (QUICK ? 5 : 10));
+const LOAD_S = QUICK ? 2 : 10;
+const RATES = QUICK ? [200] : [100, 200, 400, 800, 1600, 3200];
 const CONVERGE_LIMIT_MS = 1000;
 const MAX_INFLIGHT = 1024;
 const NS = 'write.internal';

@@ -33,6 +33,8 @@ export interface Merged {
   command: string;
   tools: Record<string, string>;
   totalSeconds?: number;
+  /** revision is the git commit the run was built from ("+dirty" with local changes). */
+  revision?: string;
   benches: BenchRun[];
 }
 
@@ -76,7 +78,7 @@ function cell(s: string): string {
   return s.replace(/\|/g, '\\|').replace(/\n/g, ' ');
 }
 
-function figureTable(fs: Figure[]): string[] {
+function figureTable(fs: Figure[], benchCommand: string): string[] {
   const rows = ['| Figure | Median | min / max | runs | N | Baseline (same run) | Ratio | Target | How measured |', '|---|---:|---|---:|---|---|---|---|---|'];
   for (const f of fs) {
     if (!Number.isFinite(f.value) && f.note) {
@@ -86,7 +88,7 @@ function figureTable(fs: Figure[]): string[] {
     const base = f.baseline ? `${cell(f.baseline.name)}: ${fmt(f.baseline.value)} ${f.unit}${f.baseline.min !== undefined ? ` (${fmt(f.baseline.min)}–${fmt(f.baseline.max)})` : ''}` : '';
     const ratio = f.ratio !== undefined ? `${fmt(f.ratio)}${f.ratioNote ? ` ${f.ratioNote}` : f.baseline ? ' of baseline' : ''}` : '';
     const target = f.target ? `${cell(f.target)} ${f.met === undefined ? '' : f.met ? '✅' : '❌'}` : '';
-    const how = [f.command, f.note].filter(Boolean).join('; ');
+    const how = [f.command ?? `\`${benchCommand}\``, f.note].filter(Boolean).join('; ');
     rows.push(`| ${cell(f.label)} | **${fmt(f.value)}** ${f.unit} | ${fmt(f.min)} / ${fmt(f.max)} | ${f.runs} | ${f.n ?? ''} | ${base} | ${ratio} | ${target} | ${cell(how ?? '')} |`);
   }
   return rows;
@@ -166,7 +168,7 @@ export function writeReport(m: Merged, file: string, chartDir: string): string {
   const L: string[] = [];
   L.push('# Grapevine benchmark report', '');
   L.push(`**Machine:** ${m.machine.cores} cores (${m.machine.cpuModel}), **Node ${m.machine.node}**, ${m.machine.platform}, ${Math.round(m.machine.totalMemMb / 1024)} GB RAM.  `);
-  L.push(`**Run:** ${m.machine.date}, mode ${m.mode}, \`${m.command}\`${m.totalSeconds ? `, ${Math.round(m.totalSeconds)} s in all` : ''}.  `);
+  L.push(`**Run:** ${m.machine.date}, mode ${m.mode}, \`${m.command}\`${m.revision ? ` at ${m.revision}` : ''}${m.totalSeconds ? `, ${Math.round(m.totalSeconds)} s in all` : ''}.  `);
   L.push(`**Baselines:** ${Object.entries(m.tools).map(([k, v]) => `${k}: ${v}`).join('; ')}.`, '');
   L.push('Every process runs on 127.0.0.1 of this one machine, load generators included, so client and servers share the cores. Ratios compare with the baseline measured in the same run at the same settings. The load average before each bench is in the run log at the end: other work on the machine makes figures worse, never better.', '');
   L.push('## Targets', '');
@@ -183,7 +185,7 @@ export function writeReport(m: Merged, file: string, chartDir: string): string {
     if (!b) continue;
     L.push(`## ${title}`, '', `${blurb} Command: \`${b.command}\`${b.seconds ? ` (${Math.round(b.seconds)} s)` : ''}.`, '');
     if (b.status !== 'ok') L.push(`**${b.status}**${b.reason ? `: ${b.reason}` : ''}`, '');
-    if (b.figures.length) L.push(...figureTable(b.figures), '');
+    if (b.figures.length) L.push(...figureTable(b.figures, b.command), '');
     if (name === 'http' && b.result?.profiles) {
       for (const [k, top] of Object.entries(b.result.profiles as Record<string, { fn: string; selfPct: number }[]>)) {
         L.push(`CPU profile of the daemon under load (\`node --cpu-prof\`, ${k}), top self time: ${top.slice(0, 10).map((t) => `\`${t.fn}\` ${t.selfPct}%`).join(', ')}.`, '');
