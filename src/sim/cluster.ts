@@ -129,6 +129,16 @@ export class SimCluster {
     sn.engine = undefined;
   }
 
+  /**
+   * kill crashes a node the way kill -9 looks on a LAN: its TCP connections are reset,
+   * so every live peer gets the runtime's peerDisconnected hint at once.
+   */
+  async kill(name: string): Promise<void> {
+    this.crash(name);
+    for (const sn of this.live()) await this.carry(sn, sn.engine!.peerDisconnected(name, this.now));
+    await this.drain();
+  }
+
   /** restart boots a crashed node from its store. */
   async restart(name: string): Promise<void> {
     const sn = this.get(name);

@@ -23,6 +23,9 @@ export function pushPullIntervalMs(baseMs: number, clusterSize: number): number 
   return baseMs * (Math.ceil(Math.log2(clusterSize) - Math.log2(32)) + 1);
 }
 
+/** SYNC_ACCUSER stands for "no accuser" on suspicions that come from a synced view (not a legal node name). */
+const SYNC_ACCUSER = '';
+
 /** MembershipCounters count what membership dropped or did, for metrics. */
 export interface MembershipCounters {
   badMessages: number;
@@ -49,6 +52,8 @@ export class Membership {
   leaving = false;
   private readonly updates = new BroadcastQueue<MemberTuple>(8192);
   private readonly suspicions = new Map<string, Suspicion>();
+  /** suspicionWakeMs is at or before the earliest suspicion deadline (exact after each tick), so nextWakeMs stays O(1). */
+  private suspicionWakeMs = Infinity;
   private nextHousekeepingMs = 0;
   private nextReconnectMs = 0;
   private nextPushPullMs = 0;
@@ -161,8 +166,8 @@ export class Membership {
     const [name, addr, code, inc, accuser] = t;
     const status = statusOfCode(code)!;
     if (status === 'alive') this.aliveNode(name, addr, inc, now);
-    // A synced view says nothing about who accused whom; as in memberlist it counts as our own suspicion, never as a confirmation.
-    else if (fromSync && (status === 'suspect' || status === 'dead')) this.suspectNode(name, inc, this.self.name, now);
+    // A synced view says nothing about who accused whom: it may start a suspicion, never confirm one.
+    else if (fromSync && (status === 'suspect' || status === 'dead')) this.suspectNode(name, inc, SYNC_ACCUSER, now);
     else if (status === 'suspect') this.suspectNode(name, inc, accuser ?? from, now);
     else this.deadNode(name, inc, accuser ?? from, now, status === 'left');
   }
@@ -200,7 +205,11 @@ export class Membership {
     const m = this.list.get(name);
     if (!m || inc < m.inc || !isLive(m.status)) return;
     if (m.status === 'suspect') {
-      if (from !== this.self.name && this.suspicions.get(name)?.confirm(from)) this.updates.push(name, [name, m.addr, STATUS_CODES.suspect, m.inc, from]);
+      const s = this.suspicions.get(name);
+      if (from !== SYNC_ACCUSER && s?.confirm(from)) {
+        this.suspicionWakeMs = Math.min(this.suspicionWakeMs, s.deadlineMs);
+        this.updates.push(name, [name, m.addr, STATUS_CODES.suspect, m.inc, from]);
+      }
       return;
     }
     const n = this.clusterSize;
@@ -210,7 +219,10 @@ export class Membership {
     const minMs = suspicionMinTimeoutMs(this.config.suspicionMultiplier, n, this.config.probeIntervalMs);
     const maxMs = this.config.suspicionMaxTimeoutMultiplier * minMs;
     m.inc = inc;
-    this.suspicions.set(name, new Suspicion(from, now, k, minMs, maxMs));
+    if (from === SYNC_ACCUSER) from = this.self.name;
+    const susp = new Suspicion(from, now, k, minMs, maxMs);
+    this.suspicions.set(name, susp);
+    this.suspicionWakeMs = Math.min(this.suspicionWakeMs, susp.deadlineMs);
     this.list.setStatus(m, 'suspect', now);
     this.counters.suspicionsRaised++;
     this.changed(name, 'suspect', now);
@@ -254,6 +266,8 @@ export class Membership {
     for (const [name, s] of this.suspicions) {
       if (now >= s.deadlineMs) this.deadNode(name, this.list.get(name)!.inc, this.self.name, now, false);
     }
+    this.suspicionWakeMs = Infinity;
+    for (const s of this.suspicions.values()) if (s.deadlineMs < this.suspicionWakeMs) this.suspicionWakeMs = s.deadlineMs;
     this.prober.tick(now);
     if (now >= this.nextReconnectMs) {
       this.nextReconnectMs = now + this.config.antiEntropyIntervalMs;
@@ -274,9 +288,7 @@ export class Membership {
   /** nextWakeMs is the earliest time tick() has work to do. */
   nextWakeMs(): number {
     if (this.leaving) return Infinity;
-    let t = Math.min(this.prober.nextWakeMs(), this.nextReconnectMs, this.nextHousekeepingMs, this.nextPushPullMs);
-    for (const s of this.suspicions.values()) if (s.deadlineMs < t) t = s.deadlineMs;
-    return t;
+    return Math.min(this.prober.nextWakeMs(), this.nextReconnectMs, this.nextHousekeepingMs, this.nextPushPullMs, this.suspicionWakeMs);
   }
 
   /** members lists this node and every known member. */
