@@ -118,3 +118,22 @@ test('a deleted instance does not come back, even from a node away past the tomb
     });
   }
 });
+
+test('two halves of a partition keep serving, declare each other dead, and merge when the network heals', async () => {
+  for (const seed of SEEDS.slice(0, 3)) {
+    await withSeed(seed, async () => {
+      const c = await formed(seed, 8);
+      const names = [...c.nodes.keys()];
+      const [left, right] = [names.slice(0, 4), names.slice(4)];
+      c.net.partition([left, right]);
+      await c.write('n1', registration('n1', 'west'));
+      await c.write('n6', registration('n6', 'east'));
+      assert.ok(await c.runUntil(() => left.every((a) => right.every((b) => c.statusAt(a, b) === 'dead')), 20_000), 'sides declared each other dead');
+      // Each side serves its own writes meanwhile.
+      for (const n of left) assert.ok(c.get(n).node!.registry.instance('demo', 'web', 'west'));
+      c.net.heal();
+      assert.ok(await c.runUntil(() => allAlive(c) && c.converged(), 30_000), 'merged after heal');
+      for (const n of c.live()) assert.equal(n.node!.registry.instances('demo', 'web').length, 2);
+    });
+  }
+});

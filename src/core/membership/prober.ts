@@ -1,7 +1,7 @@
 import type { GossipMsg } from '../gossip/types.js';
 import { isLive, type Member } from './member-list.js';
 import type { Membership } from './membership.js';
-import { isSeq, isShortString, STATUS_CODES, type MemberTuple } from './messages.js';
+import { isSeq, isShortString, STATUS_CODES } from './messages.js';
 
 /** Probe is one failure-detector probe of a member, direct then indirect (SWIM §3.1). */
 interface Probe {
@@ -87,7 +87,12 @@ export class Prober {
     switch (msg.t) {
       case 'm.ping':
         if (msg.tg !== undefined && msg.tg !== this.ms.self.name) return true;
-        this.ms.send(from, this.ms.addrOf(from), { t: 'm.ack', s });
+        const ack: GossipMsg = { t: 'm.ack', s };
+        // A member we hold suspect or dead is evidently talking: tell it, so it refutes now
+        // (after a partition heals, say) instead of when a rumour happens to reach it.
+        const m = this.ms.list.get(from);
+        if (m && (m.status === 'suspect' || m.status === 'dead')) ack.u = [[m.name, m.addr, STATUS_CODES[m.status], m.inc, this.ms.self.name]];
+        this.ms.send(from, this.ms.addrOf(from), ack);
         return true;
       case 'm.ack': {
         const p = this.probes.get(s);
