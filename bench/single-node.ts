@@ -83,6 +83,10 @@ async function main(): Promise<void> {
     const ours: number[] = [];
     const bare: number[] = [];
     try {
+      // Warm both up first (JIT, and the daemon settling after the registration bursts above).
+      await sleep(3000);
+      await cannon(url);
+      await cannon(fixed.url);
       for (let run = 0; run < RUNS; run++) {
         ours.push(await cannon(url));
         bare.push(await cannon(fixed.url));
