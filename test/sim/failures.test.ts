@@ -137,3 +137,21 @@ test('two halves of a partition keep serving, declare each other dead, and merge
     });
   }
 });
+
+test('a restarted node rejoins through its persisted peers when its join address is down', async () => {
+  await withSeed(31, async (seed) => {
+    const c = await formed(seed, 6);
+    await c.write('n3', registration('n3', 'mine'));
+    await c.runFor(1_000);
+    c.crash('n3');
+    c.crash('n0'); // n3's only join address
+    await c.runFor(500);
+    await c.restart('n3');
+    const others = c.live().filter((n) => n.name !== 'n3');
+    // Within 100 ms: that is its own join to persisted peers, not their periodic reconnect attempts.
+    assert.ok(await c.runUntil(() => others.some((n) => c.statusAt('n3', n.name) === 'alive'), 100, 1), 'n3 joined a persisted peer');
+    assert.ok(await c.runUntil(() => others.every((n) => c.statusAt(n.name, 'n3') === 'alive' && c.statusAt('n3', n.name) === 'alive'), 10_000), 'rejoined');
+    assert.ok(c.get('n3').engine!.membership.inc > 0, 'restarted above its old incarnation');
+    assert.ok(await c.runUntil(() => c.converged(), 10_000));
+  });
+});
