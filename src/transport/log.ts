@@ -15,8 +15,9 @@ export interface TransportLogger {
 /** SILENT_LOGGER discards everything. */
 export const SILENT_LOGGER: TransportLogger = { debug() {}, info() {}, warn() {} };
 
-/** LOG_WINDOW_MS and LOG_LINES_PER_WINDOW bound log lines per kind. */
+/** LOG_WINDOW_MS is the window over which log lines of one kind are counted. */
 export const LOG_WINDOW_MS = 10_000;
+/** LOG_LINES_PER_WINDOW is how many lines of one kind go to the log per window. */
 export const LOG_LINES_PER_WINDOW = 10;
 const MAX_KINDS = 1_000;
 

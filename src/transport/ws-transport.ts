@@ -36,6 +36,8 @@ interface Peer {
   failures: number;
   nextDialAtMs: number;
   retryTimer?: NodeJS.Timeout;
+  /** keep is set once we sent to or dialled this peer: it is a member, and its address and backoff are worth keeping. */
+  keep?: boolean;
 }
 
 /** WsTransport is the real gossip transport of a daemon. */
@@ -132,6 +134,7 @@ export class WsTransport extends EventEmitter<TransportEvents> {
   }
 
   private enqueue(peer: Peer, frame: QueuedFrame): boolean {
+    peer.keep = true;
     const evicted = peer.queue.push(frame);
     if (evicted > 0) this.stats.inc('send_dropped', 'queue_full', evicted);
     this.pump(peer);
@@ -284,6 +287,7 @@ export class WsTransport extends EventEmitter<TransportEvents> {
     const id = link.peer!;
     const peer = this.peer(id.node);
     peer.addr = id.addr;
+    if (link.direction === 'out') peer.keep = true;
     this.waiters.get(link)?.resolve(id.node);
     this.waiters.delete(link);
     if (peer.dialing === link) peer.dialing = undefined;
@@ -346,6 +350,9 @@ export class WsTransport extends EventEmitter<TransportEvents> {
         }
         this.ensureDial(peer);
       }
+      // Forget a peer we never sent to or dialled once its link is gone, so that inbound connections
+      // under ever new names (anyone can say hello to an unencrypted cluster) cannot grow the table.
+      if (!peer.keep && !peer.link && !peer.dialing) this.peers.delete(peer.name);
     }
   }
 

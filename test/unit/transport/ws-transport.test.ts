@@ -202,3 +202,17 @@ test('a message to an address only (a join to a seed) is delivered once the hand
   a.send('', { t: 'm.join' }, '127.0.0.1:1');
   await until(() => a.stats.get('send_dropped', 'dial_failed') === 1, 'dial failure counted');
 });
+
+test('peers that connected and went away leave no state behind', async () => {
+  const a = await node('a9');
+  const codec = new WireCodec(64 * 1024);
+  for (let i = 0; i < 20; i++) {
+    const s = await rawSocket(a);
+    s.ws.send(codec.encode(makeHello({ cluster: 'c', node: `visitor${i}`, addr: 'h:1', boot: 'b' }, Date.now())));
+    await new Promise((r) => s.ws.once('message', r));
+    s.ws.terminate();
+    await s.closed;
+  }
+  await until(() => a.connectedPeers().length === 0, 'links closed');
+  assert.equal((a as unknown as { peers: Map<string, unknown> }).peers.size, 0);
+});
