@@ -12,7 +12,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { figuresOf } from './lib/adapters.js';
 import { QUICK, ROOT, argValue, machine } from './lib/common.js';
-import { writeReport, type BenchRun, type Merged } from './lib/report.js';
+import { readmeSection, writeReport, type BenchRun, type Merged } from './lib/report.js';
 
 interface Spec {
   name: string;
@@ -166,6 +166,8 @@ async function main(): Promise<void> {
     mkdirSync(path.dirname(jsonFile), { recursive: true });
     writeFileSync(jsonFile, JSON.stringify(merged, null, 2) + '\n');
     writeReport(merged, reportFile, chartDir);
+    // The README's performance section is pasted from this file after a full run.
+    writeFileSync(path.join(ROOT, 'bench', QUICK ? 'README-performance-quick.md' : 'README-performance.md'), readmeSection(merged));
   };
   try {
     for (const s of specs) {

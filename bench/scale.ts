@@ -27,11 +27,11 @@ const MB = 2 ** 20;
 
 /** settledRss waits for the daemon to go quiet, then returns the median of three RSS reads. */
 async function settledRss(d: Daemon): Promise<number> {
-  await sleep(QUICK ? 1000 : 3000);
+  await sleep(QUICK ? 500 : 3000);
   const reads: number[] = [];
   for (let i = 0; i < 3; i++) {
     reads.push(rssBytes(d.pid));
-    await sleep(500);
+    await sleep(QUICK ? 100 : 500);
   }
   return summarize(reads).p50;
 }
@@ -98,7 +98,8 @@ async function main(): Promise<void> {
     figures.push(figureOf('scale.rss.mid', `Daemon RSS with ${MID.toLocaleString('en')} instances`, 'MB', [rssMid / MB], { n: MID, command: 'VmRSS after registering through PUT .../instances/{id} (64 in flight), settled 3 s', better: 'lower' }));
     figures.push(figureOf('scale.rss.big', `Daemon RSS with ${BIG.toLocaleString('en')} instances`, 'MB', [rssBig / MB], { n: BIG, command: 'VmRSS after registering through the HTTP API, settled 3 s', better: 'lower' }));
     figures.push(figureOf('scale.bytesPerInstance', 'Memory per instance (RSS growth / instances, after registration)', 'B', [perInst], { n: BIG, command: '(RSS with N - idle RSS) / N', target: '< 1 KB', met: perInst < 1024, better: 'lower' }));
-    figures.push(figureOf('scale.lag.burst', 'Event-loop delay p99 during a registration burst (per 500 ms window)', 'ms', burst, { n: BIG, command: `${LAG} scraped every 500 ms while registering ${BIG - MID} instances, 64 in flight (includes the 10 ms sampling interval)`, target: '< 20 ms (worst window)', met: Math.max(...burst) < 20, better: 'lower', note: 'value = median window; met judged on the worst window' }));
+    figures.push(figureOf('scale.lag.burst', 'Event-loop delay p99 during a registration burst (worst 500 ms window)', 'ms', burst, {
+      value: round(Math.max(...burst)), n: BIG, command: `${LAG} scraped every 500 ms while registering ${BIG - MID} instances, 64 in flight (includes the 10 ms sampling interval)`, target: '< 20 ms', met: Math.max(...burst) < 20, better: 'lower', note: 'value = worst window; runs = windows' }));
 
     // Full state transfer to a new node, timed from its spawn to equal digests.
     const want = await digest(a);
@@ -128,7 +129,8 @@ async function main(): Promise<void> {
       b.cleanup();
     }
     figures.push(figureOf('scale.transfer', `Full state transfer of ${BIG.toLocaleString('en')} instances to a new node`, 'ms', transfer, { n: BIG, command: 'spawn of a daemon joining the first until GET /v1/state/digest is equal on both', better: 'lower' }));
-    figures.push(figureOf('scale.lag.transfer', 'Event-loop delay p99 during the transfer (sender and receiver, per 500 ms window)', 'ms', transferLag, { n: BIG, command: `${LAG} scraped every 500 ms on both daemons (includes the 10 ms sampling interval)`, target: '< 20 ms (worst window)', met: Math.max(...transferLag) < 20, better: 'lower', note: 'value = median window; met judged on the worst window' }));
+    figures.push(figureOf('scale.lag.transfer', 'Event-loop delay p99 during the transfer (sender and receiver, worst 500 ms window)', 'ms', transferLag, {
+      value: round(Math.max(...transferLag)), n: BIG, command: `${LAG} scraped every 500 ms on both daemons (includes the 10 ms sampling interval)`, target: '< 20 ms', met: Math.max(...transferLag) < 20, better: 'lower', note: 'value = worst window; runs = windows' }));
     figures.push(figureOf('scale.rss.receiver', `RSS of the new node holding ${BIG.toLocaleString('en')} instances`, 'MB', rssReceiver.map((v) => v / MB), { n: BIG, command: 'VmRSS of the receiving daemon after the transfer, settled', better: 'lower' }));
     const recvPer = (summarize(rssReceiver).p50 - idle) / BIG;
     figures.push(figureOf('scale.bytesPerInstance.receiver', 'Memory per instance on a node that received them by transfer', 'B', [recvPer], { n: BIG, command: '(receiver RSS - idle RSS) / N', target: '< 1 KB', met: recvPer < 1024, better: 'lower' }));

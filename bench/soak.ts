@@ -14,7 +14,7 @@ import { QUICK, argValue, figureOf, logger, sleep, writeResult, type Figure } fr
 import { api, createService, must, startCluster, stopAll, type Daemon } from './lib/daemon.js';
 
 const log = logger('soak');
-const NODES = Number(argValue('nodes') ?? 10);
+const NODES = Number(argValue('nodes') ?? (QUICK ? 5 : 10));
 const SECONDS = Number(argValue('seconds') ?? (QUICK ? 30 : 300));
 const NS = 'soak.internal';
 const SVC = 'svc';

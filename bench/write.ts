@@ -11,7 +11,7 @@ import { QUICK, argValue, figureOf, logger, round, sleep, writeResult, type Figu
 import { allDigestsEqual, api, createService, instanceBody, startCluster, stopAll, type Daemon } from './lib/daemon.js';
 
 const log = logger('write');
-const NODES = Number(argValue('nodes') ?? (QUICK ? 5 : 10));
+const NODES = Number(argValue('nodes') ?? (QUICK ? 3 : 10));
 const LOAD_S = QUICK ? 2 : 10;
 const RATES = QUICK ? [200] : [100, 200, 400, 800, 1600, 3200];
 const CONVERGE_LIMIT_MS = 1000;

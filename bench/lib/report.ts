@@ -79,7 +79,7 @@ function cell(s: string): string {
 }
 
 function figureTable(fs: Figure[], benchCommand: string): string[] {
-  const rows = ['| Figure | Median | min / max | runs | N | Baseline (same run) | Ratio | Target | How measured |', '|---|---:|---|---:|---|---|---|---|---|'];
+  const rows = ['| Figure | Value | min / median / max | runs | N | Baseline (same run) | Ratio | Target | How measured |', '|---|---:|---|---:|---|---|---|---|---|'];
   for (const f of fs) {
     if (!Number.isFinite(f.value) && f.note) {
       rows.push(`| ${cell(f.label)} | – | | | | | | | ${cell(f.note)} |`);
@@ -89,7 +89,7 @@ function figureTable(fs: Figure[], benchCommand: string): string[] {
     const ratio = f.ratio !== undefined ? `${fmt(f.ratio)}${f.ratioNote ? ` ${f.ratioNote}` : f.baseline ? ' of baseline' : ''}` : '';
     const target = f.target ? `${cell(f.target)} ${f.met === undefined ? '' : f.met ? '✅' : '❌'}` : '';
     const how = [f.command ?? `\`${benchCommand}\``, f.note].filter(Boolean).join('; ');
-    rows.push(`| ${cell(f.label)} | **${fmt(f.value)}** ${f.unit} | ${fmt(f.min)} / ${fmt(f.max)} | ${f.runs} | ${f.n ?? ''} | ${base} | ${ratio} | ${target} | ${cell(how ?? '')} |`);
+    rows.push(`| ${cell(f.label)} | **${fmt(f.value)}** ${f.unit} | ${fmt(f.min)} / ${fmt(f.median)} / ${fmt(f.max)} | ${f.runs} | ${f.n ?? ''} | ${base} | ${ratio} | ${target} | ${cell(how ?? '')} |`);
   }
   return rows;
 }
@@ -170,7 +170,7 @@ export function writeReport(m: Merged, file: string, chartDir: string): string {
   L.push(`**Machine:** ${m.machine.cores} cores (${m.machine.cpuModel}), **Node ${m.machine.node}**, ${m.machine.platform}, ${Math.round(m.machine.totalMemMb / 1024)} GB RAM.  `);
   L.push(`**Run:** ${m.machine.date}, mode ${m.mode}, \`${m.command}\`${m.revision ? ` at ${m.revision}` : ''}${m.totalSeconds ? `, ${Math.round(m.totalSeconds)} s in all` : ''}.  `);
   L.push(`**Baselines:** ${Object.entries(m.tools).map(([k, v]) => `${k}: ${v}`).join('; ')}.`, '');
-  L.push('Every process runs on 127.0.0.1 of this one machine, load generators included, so client and servers share the cores. Ratios compare with the baseline measured in the same run at the same settings. The load average before each bench is in the run log at the end: other work on the machine makes figures worse, never better.', '');
+  L.push('Value is the median of the runs unless the row says otherwise. Every process runs on 127.0.0.1 of this one machine, load generators included, so client and servers share the cores. Ratios compare with the baseline measured in the same run at the same settings. The load average before each bench is in the run log at the end: other work on the machine makes figures worse, never better.', '');
   L.push('## Targets', '');
   const targeted = all.filter((f) => f.target && f.met !== undefined);
   if (!targeted.length) L.push('No targeted figure was measured in this run.');
@@ -198,4 +198,23 @@ export function writeReport(m: Merged, file: string, chartDir: string): string {
   mkdirSync(path.dirname(file), { recursive: true });
   writeFileSync(file, L.join('\n'));
   return file;
+}
+
+/**
+ * readmeSection is the README's "## Performance" section drawn from a full run: the
+ * headline figures with their baselines and targets, and the command to reproduce.
+ */
+export function readmeSection(m: Merged): string {
+  const all = m.benches.flatMap((b) => b.figures);
+  const pick = (...prefixes: string[]) => all.filter((f) => prefixes.some((p) => f.id.startsWith(p)) && Number.isFinite(f.value));
+  const rows = pick('cluster.convergence', 'cluster.failure', 'soak.falsePositives', 'dns.qps', 'http.', 'registrations', 'write.cluster.absorbed', 'scale.rss.idle', 'scale.bytesPerInstance', 'scale.startup', 'scale.transfer', 'scale.lag', 'sim.rounds', 'health.')
+    .filter((f) => !f.id.endsWith('.p99') || f.id.startsWith('scale'));
+  const L: string[] = ['## Performance', ''];
+  L.push(`Measured by \`${m.command}\` on ${m.machine.cores} cores (${m.machine.cpuModel}), Node ${m.machine.node}, ${m.machine.date.slice(0, 10)}${m.revision ? ` at ${m.revision}` : ''}; every process on 127.0.0.1 of that one machine, baselines run side by side in the same run. Full tables, charts and how each figure was taken: [bench/REPORT.md](bench/REPORT.md).`, '');
+  L.push('| Figure | Grapevine | Baseline | Ratio | Target |', '|---|---:|---|---|---|');
+  for (const f of rows) {
+    L.push(`| ${cell(f.label)} | ${fmt(f.value)} ${f.unit} | ${f.baseline ? `${cell(f.baseline.name)}: ${fmt(f.baseline.value)} ${f.unit}` : ''} | ${f.ratio !== undefined ? `${fmt(f.ratio)}${f.ratioNote ? ` ${f.ratioNote}` : ' of baseline'}` : ''} | ${f.target ? `${cell(f.target)} ${f.met === undefined ? '' : f.met ? '✅' : '❌'}` : ''} |`);
+  }
+  L.push('', 'Reproduce with `npm run bench` (about half an hour; it installs serf, nsd and dnsperf with apt-get when run as root, else reports them skipped), or `npm run bench -- --quick` for a reduced set in about two minutes.', '');
+  return L.join('\n');
 }
