@@ -3,6 +3,7 @@ import assert from 'node:assert/strict';
 import { GOSSIP_PRESETS, type GossipConfig } from '../../../src/config/gossip.js';
 import type { Rec } from '../../../src/core/records.js';
 import { Registry } from '../../../src/core/registry.js';
+import { stateDigest } from '../../../src/core/state-digest.js';
 import { silentLogger } from '../../../src/obs/logger.js';
 import { RealClock } from '../../../src/runtime/clock.js';
 import { newsIn, PERSIST_META_KEY, startGossip, type GossipRuntime } from '../../../src/runtime/gossip.js';
@@ -54,6 +55,14 @@ test('known peers are persisted, and a restarted node rejoins them with an empty
   await a.node.write([ns('while.away')]);
   const b2 = await start('q', [], b.store, GOSSIP_PRESETS.test);
   await until(() => b2.node.registry.namespace('while.away') !== undefined, 'the restarted node to rejoin and catch up');
+});
+
+test('a new node catches up on a large registry by anti-entropy, and the digests match', async () => {
+  const a = await start('big', [], new MemoryStore(), GOSSIP_PRESETS.test);
+  for (let i = 0; i < 6; i++) await a.node.write(Array.from({ length: 500 }, (_, j) => ns(`n${i}-${j}.big`)));
+  const b = await start('newcomer', [a.rt.transport.address], new MemoryStore(), GOSSIP_PRESETS.test);
+  await until(() => b.node.registry.records.size === 3000, 'all 3000 records on the newcomer', 20_000);
+  assert.equal(stateDigest(b.node.registry), stateDigest(a.node.registry));
 });
 
 test('newsIn picks what a one-by-one merge would keep', () => {
