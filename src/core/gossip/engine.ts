@@ -113,16 +113,16 @@ export class GossipEngine {
       for (let i = 0; i < known.length && i < 5; i++) {
         const j = i + Math.floor(this.membership.random.next() * (known.length - i));
         [known[i], known[j]] = [known[j], known[i]];
-        if (known[i][0] !== this.name && !joinAddrs.includes(known[i][1])) this.membership.sendJoin(known[i][0], known[i][1]);
+        if (known[i][0] !== this.name && !joinAddrs.includes(known[i][1])) this.membership.sync.sendJoin(known[i][0], known[i][1]);
       }
     }
-    this.membership.join(joinAddrs);
+    this.membership.sync.join(joinAddrs);
     return this.finish();
   }
 
   /** join contacts more seed addresses (e.g. `grapevine join`). */
   join(addrs: string[], _now: number): GossipOutput {
-    this.membership.join(addrs);
+    this.membership.sync.join(addrs);
     return this.finish();
   }
 

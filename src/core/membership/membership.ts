@@ -4,24 +4,15 @@ import type { GossipMsg, Random } from '../gossip/types.js';
 import type { MemberStatus } from '../types.js';
 import { Awareness } from './awareness.js';
 import { BroadcastQueue, retransmitLimit } from './broadcasts.js';
-import { isLive, MemberList, type Member, type MemberInfo } from './member-list.js';
-import { isSeq, isShortString, MAX_TUPLES_PER_MESSAGE, parseTuples, STATUS_CODES, statusOfCode, type MemberTuple } from './messages.js';
+import { isLive, MemberList, type MemberInfo } from './member-list.js';
+import { parseTuples, STATUS_CODES, statusOfCode, type MemberTuple } from './messages.js';
 import { DownOwners } from './down-owners.js';
 import { Prober } from './prober.js';
+import { StateSync } from './state-sync.js';
 import { Suspicion, suspicionMinTimeoutMs } from './suspicion.js';
 
 /** MAX_PIGGYBACK_UPDATES bounds member updates piggybacked on one message. */
 export const MAX_PIGGYBACK_UPDATES = 16;
-
-/**
- * pushPullIntervalMs is memberlist's pushPullScale: the base interval up to 32 members,
- * then stretched by ceil(log2(N) - log2(32)) + 1, so full-state exchanges do not grow
- * with N squared.
- */
-export function pushPullIntervalMs(baseMs: number, clusterSize: number): number {
-  if (clusterSize <= 32) return baseMs;
-  return baseMs * (Math.ceil(Math.log2(clusterSize) - Math.log2(32)) + 1);
-}
 
 /** SYNC_ACCUSER stands for "no accuser" on suspicions that come from a synced view (not a legal node name). */
 const SYNC_ACCUSER = '';
@@ -44,6 +35,7 @@ export class Membership {
   readonly list: MemberList;
   readonly awareness: Awareness;
   readonly prober: Prober;
+  readonly sync: StateSync;
   readonly down: DownOwners;
   readonly counters: MembershipCounters = { badMessages: 0, refutations: 0, suspicionsRaised: 0, declaredDead: 0 };
   /** inc is this node's own incarnation. */
@@ -55,8 +47,6 @@ export class Membership {
   /** suspicionWakeMs is at or before the earliest suspicion deadline (exact after each tick), so nextWakeMs stays O(1). */
   private suspicionWakeMs = Infinity;
   private nextHousekeepingMs = 0;
-  private nextReconnectMs = 0;
-  private nextPushPullMs = 0;
 
   constructor(
     readonly self: { name: string; addr: string },
@@ -67,13 +57,11 @@ export class Membership {
     now: number,
   ) {
     this.inc = inc;
-    // Periodic exchanges start one (jittered) interval in: a joining node has just synced anyway.
-    this.nextReconnectMs = now + config.antiEntropyIntervalMs * (0.5 + random.next());
-    this.nextPushPullMs = now + config.antiEntropyIntervalMs * (0.5 + random.next());
     this.list = new MemberList(random);
     this.awareness = new Awareness(config.awarenessMaxMultiplier);
     this.down = new DownOwners(config.reapAfterMs, out);
     this.prober = new Prober(this);
+    this.sync = new StateSync(this, now);
   }
 
   /** clusterSize estimates N: live members plus this node. */
@@ -104,56 +92,16 @@ export class Membership {
     return [this.self.name, this.self.addr, this.leaving ? STATUS_CODES.left : STATUS_CODES.alive, this.inc];
   }
 
-  /** stateTuples lists this node's whole view, itself first, as sync chunks. */
-  stateChunks(): MemberTuple[][] {
-    const all: MemberTuple[] = [this.selfTuple()];
-    for (const m of this.list.all()) all.push([m.name, m.addr, STATUS_CODES[m.status], m.inc]);
-    const chunks: MemberTuple[][] = [];
-    for (let i = 0; i < all.length; i += MAX_TUPLES_PER_MESSAGE) chunks.push(all.slice(i, i + MAX_TUPLES_PER_MESSAGE));
-    return chunks;
-  }
-
-  /** join sends a join (with this node's view) to each address; replies come as m.sync. */
-  join(addrs: string[]): void {
-    for (const addr of addrs) if (addr !== this.self.addr) this.sendJoin('', addr);
-  }
-
-  /** sendJoin sends a join carrying our view (pushPull marks a periodic state exchange); views past one message follow as m.sync chunks. */
-  sendJoin(to: string, addr: string, pushPull = false): void {
-    const chunks = this.stateChunks();
-    const msg: GossipMsg = { t: 'm.join', n: this.self.name, a: this.self.addr, i: this.inc, ms: chunks[0] };
-    if (pushPull) msg.pp = 1;
-    this.send(to, addr, msg);
-    for (let i = 1; i < chunks.length; i++) this.send(to, addr, { t: 'm.sync', ms: chunks[i], d: i === chunks.length - 1 ? 1 : 0 });
-  }
-
   /** onMessage handles one m.* message; it returns false when the message was malformed. */
   onMessage(from: string, msg: GossipMsg, now: number): boolean {
     const u = parseTuples(msg.u);
     if (!u) return this.bad();
     for (const t of u) this.applyTuple(t, from, now, false);
     switch (msg.t) {
-      case 'm.join': {
-        if (!isShortString(msg.n) || !isShortString(msg.a) || !isSeq(msg.i)) return this.bad();
-        const ms = parseTuples(msg.ms);
-        if (!ms) return this.bad();
-        this.applyTuple([msg.n, msg.a, STATUS_CODES.alive, msg.i], msg.n, now, true);
-        for (const t of ms) this.applyTuple(t, msg.n, now, true);
-        // j=1 on the last chunk of a real join tells the joiner to start anti-entropy with us.
-        const chunks = this.stateChunks();
-        const join = msg.pp === 1 ? 0 : 1;
-        chunks.forEach((c, i) => this.send(msg.n as string, msg.a as string, { t: 'm.sync', ms: c, d: i === chunks.length - 1 ? 1 : 0, j: join }));
-        return true;
-      }
-      case 'm.sync': {
-        const ms = parseTuples(msg.ms);
-        if (!ms) return this.bad();
-        const incBefore = this.inc;
-        for (const t of ms) this.applyTuple(t, from, now, true);
-        // A refutation must reach the peer whose view was stale, not just random others.
-        if (this.inc !== incBefore) this.send(from, this.addrOf(from), { t: 'm.upd', u: [this.selfTuple()] });
-        return true;
-      }
+      case 'm.join':
+        return this.sync.onJoin(msg, now) || this.bad();
+      case 'm.sync':
+        return this.sync.onSync(from, msg, now) || this.bad();
       case 'm.upd':
         return true;
       default:
@@ -269,16 +217,7 @@ export class Membership {
     this.suspicionWakeMs = Infinity;
     for (const s of this.suspicions.values()) if (s.deadlineMs < this.suspicionWakeMs) this.suspicionWakeMs = s.deadlineMs;
     this.prober.tick(now);
-    if (now >= this.nextReconnectMs) {
-      this.nextReconnectMs = now + this.config.antiEntropyIntervalMs;
-      this.reconnect();
-    }
-    if (now >= this.nextPushPullMs) {
-      // Periodic full state exchange (memberlist's push-pull) repairs updates the piggybacks missed.
-      this.nextPushPullMs = now + pushPullIntervalMs(this.config.antiEntropyIntervalMs, this.clusterSize) * (0.5 + this.random.next());
-      const [p] = this.list.randomLive(1);
-      if (p) this.sendJoin(p.name, p.addr, true);
-    }
+    this.sync.tick(now);
     if (now >= this.nextHousekeepingMs) {
       this.nextHousekeepingMs = now + 5 * this.config.probeIntervalMs;
       this.housekeeping(now);
@@ -288,7 +227,7 @@ export class Membership {
   /** nextWakeMs is the earliest time tick() has work to do. */
   nextWakeMs(): number {
     if (this.leaving) return Infinity;
-    return Math.min(this.prober.nextWakeMs(), this.nextReconnectMs, this.nextHousekeepingMs, this.nextPushPullMs, this.suspicionWakeMs);
+    return Math.min(this.prober.nextWakeMs(), this.sync.nextWakeMs(), this.nextHousekeepingMs, this.suspicionWakeMs);
   }
 
   /** members lists this node and every known member. */
@@ -320,15 +259,6 @@ export class Membership {
     this.down.onStatus(name, status, now);
   }
 
-  /** reconnect sends a join with our full view to one random dead member, so partitions heal (Serf's reconnect). */
-  private reconnect(): void {
-    const dead: Member[] = [];
-    for (const m of this.list.all()) if (m.status === 'dead') dead.push(m);
-    if (dead.length === 0) return;
-    const m = dead[Math.floor(this.random.next() * dead.length)];
-    this.sendJoin(m.name, m.addr);
-  }
-
   private housekeeping(now: number): void {
     const gone: string[] = [];
     for (const m of this.list.all()) {
@@ -339,7 +269,8 @@ export class Membership {
     this.down.tick(now);
   }
 
-  private bad(): boolean {
+  /** bad counts a malformed message. */
+  bad(): boolean {
     this.counters.badMessages++;
     return false;
   }
