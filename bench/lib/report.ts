@@ -55,14 +55,15 @@ const SECTIONS: [string, string, string][] = [
  * report gives the reason next to the number. Dynamic detail (profile tops) is appended.
  */
 const WHY: [string, string][] = [
-  ['http.', 'The daemon does far more per request than a fixed-body server: it parses the query, runs discovery (filter, shuffle, slice), JSON-encodes the answer and builds an AbortController per request whose abort on every normal close allocates a DOMException. The --cpu-prof pass (below) shows JSON.stringify in `send`, the socket writev, and DOMException/AbortSignal among the top self-time entries. Fix for src/http (integrator): cache the encoded body per (service revision, query) as the DNS side does and shuffle only the slice; create the AbortController lazily, only for blocking queries; skip `ac.abort()` when the response has finished.'],
-  ['scale.bytesPerInstance', 'Each instance costs several JS objects (record, attributes object, version, health record, per-service views and indexes) plus LevelDB memtable/cache; the V8 heap also keeps garbage from the write path until a major GC. A compact per-instance representation (interned attribute keys, one packed version) is needed to get under 1 KB.'],
-  ['scale.lag', 'Registration and transfer work run on the one JS thread in large synchronous steps (apply a whole chunk / batch, recompute digests and views), so single turns of the event loop exceed 20 ms; the figure includes the 10 ms sampling interval of prom-client\'s monitor. Bounded chunks with a yield between them (setImmediate) and incremental digests are the fix.'],
+  ['http.', 'A fixed-body server does nothing per request but write; the daemon routes, parses the query, runs discovery and writes a per-revision cached body, in a bigger process (gossip timers, LevelDB, metrics) with more GC. The `node --cpu-prof` pass below shows where the daemon\'s samples go: entries under dist/src are Grapevine code, the rest is Node\'s HTTP stack, kernel writes (writev), GC and idle time. Both servers share 2 cores with the load generator.'],
+  ['registrations', 'Durable writes: each acknowledgement waits for LevelDB to sync the batch to disk.'],
+  ['scale.bytesPerInstance', 'RSS growth includes V8 heap headroom and garbage from the write path (the after-restart row has less of it), LevelDB memtable and block cache, and several JS objects per instance (record, attributes, version, health record, per-service views). A compact per-instance representation and a bounded LevelDB cache are needed to get under 1 KB.'],
+  ['scale.lag', 'Some event-loop turns of the daemon exceed 20 ms while it applies writes or transfer chunks; the figure includes the 10 ms sampling interval of prom-client\'s monitor, and the daemons share 2 cores with the bench. Smaller chunks with a yield between them (setImmediate) bound the turns.'],
   ['scale.rss.idle', 'Idle RSS is Node itself (~40 MB) plus LevelDB, pino, prom-client and ws.'],
-  ['cluster.convergence', 'At larger N, all daemons and the bench share 2 cores, so the tail is scheduling: a push waits for a busy process to be scheduled. The p50 ratio to Serf is the target figure.'],
-  ['cluster.failure', 'Detection time is set by the preset (probe interval, suspicion timeout scaled by log N); with every daemon on 2 cores, probes are late.'],
-  ['dns.', 'See the DNS bench notes: one Node thread answering UDP against NSD\'s C server.'],
-  ['soak.', 'A member declared dead while its process was alive: under CPU starvation a probe answer came later than the suspicion timeout.'],
+  ['cluster.convergence', 'All daemons and the bench share 2 cores: at larger N a push waits for busy processes to be scheduled.'],
+  ['cluster.failure', 'Detection time follows the preset (probe interval, suspicion timeout scaled by log N); with every daemon on 2 cores, probes are late.'],
+  ['dns.', 'One Node thread answering UDP (a syscall per datagram, JS per query) against NSD\'s C server; dnsperf shares the cores.'],
+  ['soak.', 'A member was declared dead while its process was alive: under CPU starvation a probe answer came later than the suspicion timeout (see deadEvents in the results JSON).'],
   ['write.', 'The cluster is limited by the durable write on the owner plus pushes to fanout peers, with 10 daemons on 2 cores.'],
 ];
 
