@@ -94,12 +94,12 @@ async function revision(d: Daemon, health: string): Promise<number> {
  * re-issuing it with the new index after an unrelated wake-up; it resolves with
  * the arrival time of the answer that satisfied `done`.
  */
-async function watch(d: Daemon, health: string, index: number, done: (insts: Inst[]) => boolean, deadlineMs: number): Promise<number> {
+async function watch(d: Daemon, health: string, index: number, done: (insts: Inst[]) => boolean, deadlineMs: number): Promise<{ atMs: number; revision: number }> {
   let idx = index;
   while (performance.now() < deadlineMs) {
     const r = await longPoll(d, `/v1/discover/${NS}/${SVC}?health=${health}&max=1000&index=${idx}&wait=30s`);
     if (r.status !== 200) throw new Error(`${d.name}: discover answered ${r.status}`);
-    if (done(r.body.instances)) return r.atMs;
+    if (done(r.body.instances)) return { atMs: r.atMs, revision: r.body.revision };
     idx = r.body.revision;
   }
   throw new Error(`${d.name}: condition not reached in time`);
@@ -117,10 +117,11 @@ export interface ConvergenceSample {
 export async function convergence(c: GrapevineCluster, count: number): Promise<ConvergenceSample[]> {
   const out: ConvergenceSample[] = [];
   const ds = c.daemons;
+  // Each answer's revision is the next query's index, so the daemons serve only the blocking queries.
+  let idx = await Promise.all(ds.map((d) => revision(d, 'ALL')));
   for (let k = 0; k < count; k++) {
     const id = `conv-${k}-${Math.random().toString(36).slice(2, 8)}`;
     const origin = ds[k % ds.length]!;
-    const idx = await Promise.all(ds.map((d) => revision(d, 'ALL')));
     const deadline = performance.now() + 30_000;
     const seen = ds.map((d, i) => watch(d, 'ALL', idx[i]!, (insts) => insts.some((x) => x.id === id), deadline));
     await new Promise((r) => setTimeout(r, 25)); // let every blocking query reach its daemon and park
@@ -128,7 +129,9 @@ export async function convergence(c: GrapevineCluster, count: number): Promise<C
     const put = await api(origin, 'PUT', `/v1/namespaces/${NS}/services/${SVC}/instances/${id}`, { attributes: { AWS_INSTANCE_IPV4: '10.1.0.1' } });
     const tAck = performance.now();
     if (put.status !== 201 && put.status !== 200) throw new Error(`register on ${origin.name}: ${put.status} ${JSON.stringify(put.body)}`);
-    const last = Math.max(...(await Promise.all(seen)));
+    const answers = await Promise.all(seen);
+    idx = answers.map((a) => a.revision);
+    const last = Math.max(...answers.map((a) => a.atMs));
     out.push({ fromAckMs: last - tAck, fromSendMs: last - tSend });
   }
   return out;
@@ -160,6 +163,6 @@ export async function failureDetection(c: GrapevineCluster): Promise<number> {
   await new Promise((r) => setTimeout(r, 25));
   const t0 = performance.now();
   process.kill(victim.pid, 'SIGKILL');
-  const last = Math.max(...(await Promise.all(seen)));
+  const last = Math.max(...(await Promise.all(seen)).map((a) => a.atMs));
   return last - t0;
 }
