@@ -9,11 +9,11 @@
  */
 import autocannon from 'autocannon';
 import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { QUICK, ROOT, figureOf, logger, round, writeResult, type Figure } from './lib/common.js';
-import { MAIN_JS } from '../test/integration/helpers/daemon.js';
+import { startProfiled, type ProfileTop } from './lib/profile.js';
 import { api, createService, registerMany, startDaemon, waitFor, type Daemon } from './lib/daemon.js';
 
 const log = logger('http');
@@ -67,37 +67,14 @@ async function stopProc(p: ChildProcess): Promise<void> {
   await gone;
 }
 
-/** topSelf sums a .cpuprofile's samples by function and returns the heaviest, in % of all samples. */
-function topSelf(file: string, k = 15): { fn: string; selfPct: number }[] {
-  const prof = JSON.parse(readFileSync(file, 'utf8')) as { nodes: { callFrame: { functionName: string; url: string; lineNumber: number }; hitCount?: number }[] };
-  const by = new Map<string, number>();
-  let total = 0;
-  for (const n of prof.nodes) {
-    const hits = n.hitCount ?? 0;
-    total += hits;
-    const cf = n.callFrame;
-    const where = cf.url ? `${cf.url.replace(/^file:\/\//, '').replace(ROOT + '/', '')}:${cf.lineNumber + 1}` : '';
-    const key = `${cf.functionName || '(anonymous)'} ${where}`.trim();
-    by.set(key, (by.get(key) ?? 0) + hits);
-  }
-  return [...by.entries()].sort((a, b) => b[1] - a[1]).slice(0, k).map(([fn, hits]) => ({ fn, selfPct: round((100 * hits) / (total || 1)) }));
-}
-
 /** profile runs the daemon (same data dir and ports) under node --cpu-prof for one load run. */
-async function profile(d: Daemon, c: Case): Promise<{ daemon: Daemon; top: { fn: string; selfPct: number }[] }> {
-  const dir = mkdtempSync(path.join(tmpdir(), 'grapevine-prof-'));
+async function profile(d: Daemon, c: Case): Promise<{ daemon: Daemon; top: ProfileTop[] }> {
   await d.stop();
-  const args = ['--cpu-prof', `--cpu-prof-dir=${dir}`, MAIN_JS, 'agent', '--node', d.name, '--data-dir', d.dataDir, '--preset', 'local', '--log-level', 'error'];
-  args.push('--http-addr', d.httpAddr, '--gossip-addr', d.gossipAddr, '--dns-addr', d.dnsAddr);
-  const proc = spawn(process.execPath, args, { stdio: 'ignore' });
-  process.on('exit', () => proc.exitCode === null && proc.kill('SIGKILL'));
+  const p = startProfiled(['--node', d.name, '--data-dir', d.dataDir, '--preset', 'local', '--log-level', 'error', '--http-addr', d.httpAddr, '--gossip-addr', d.gossipAddr, '--dns-addr', d.dnsAddr]);
   await waitFor(async () => (await api(d, 'GET', '/v1/status', undefined, 1000)).status === 200, 'profiled daemon', 30_000);
-  await load(`${d.httpUrl}/v1/discover/${NS}/${c.svc}${c.query}`, 1);
+  await load(`${d.httpUrl}/v1/discover/${NS}/${c.svc}${c.query}`, QUICK ? 1 : 3);
   await load(`${d.httpUrl}/v1/discover/${NS}/${c.svc}${c.query}`, DURATION_S);
-  await stopProc(proc);
-  const file = readdirSync(dir).find((f) => f.endsWith('.cpuprofile'));
-  const top = file ? topSelf(path.join(dir, file)) : [];
-  rmSync(dir, { recursive: true, force: true });
+  const top = await p.stop();
   return { daemon: await d.restart(), top };
 }
 

@@ -13,7 +13,11 @@
  * Usage: node dist/bench/scale.js [--quick] [--out FILE] [--instances N]
  */
 import { QUICK, argValue, figureOf, logger, promValue, round, rssBytes, sleep, writeResult, type Figure } from './lib/common.js';
-import { api, createService, digest, metricsText, registerMany, startDaemon, type Daemon } from './lib/daemon.js';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { api, createService, digest, freePort, metricsText, registerMany, startDaemon, type Daemon } from './lib/daemon.js';
+import { startProfiled } from './lib/profile.js';
 import { summarize } from './lib/stats.js';
 
 const log = logger('scale');
@@ -134,6 +138,19 @@ async function main(): Promise<void> {
     figures.push(figureOf('scale.rss.receiver', `RSS of the new node holding ${BIG.toLocaleString('en')} instances`, 'MB', rssReceiver.map((v) => v / MB), { n: BIG, command: 'VmRSS of the receiving daemon after the transfer, settled', better: 'lower' }));
     const recvPer = (summarize(rssReceiver).p50 - idle) / BIG;
     figures.push(figureOf('scale.bytesPerInstance.receiver', 'Memory per instance on a node that received them by transfer', 'B', [recvPer], { n: BIG, command: '(receiver RSS - idle RSS) / N', target: '< 1 KB', met: recvPer < 1024, better: 'lower' }));
+
+    if (!QUICK || process.argv.includes('--profile')) {
+      // One more transfer with the receiver under --cpu-prof: where its event-loop turns go.
+      const dir = mkdtempSync(path.join(tmpdir(), 'grapevine-scale-prof-'));
+      const [h, g, dn] = [await freePort(), await freePort(), await freePort()];
+      const p = startProfiled(['--node', 'bprof', '--data-dir', path.join(dir, 'data'), '--preset', 'local', '--log-level', 'error', '--http-addr', `127.0.0.1:${h}`, '--gossip-addr', `127.0.0.1:${g}`, '--dns-addr', `127.0.0.1:${dn}`, '--join', a.gossipAddr]);
+      const url = `http://127.0.0.1:${h}`;
+      const t3 = performance.now();
+      while (performance.now() - t3 < 300_000 && (await digest(url).catch(() => '')) !== want) await sleep(50);
+      raw.transferProfile = { receiverMs: round(performance.now() - t3), top: await p.stop() };
+      rmSync(dir, { recursive: true, force: true });
+      log(`profiled transfer: ${(raw.transferProfile as { top: { fn: string; selfPct: number }[] }).top.slice(0, 6).map((t) => `${t.fn} ${t.selfPct}%`).join(', ')}`);
+    }
 
     // Start-up with everything stored.
     const starts: number[] = [];

@@ -98,6 +98,10 @@ function figureTable(fs: Figure[], benchCommand: string): string[] {
 function why(f: Figure, runs: BenchRun[]): string {
   const hit = WHY.find(([p]) => f.id.startsWith(p));
   let s = hit ? hit[1] : 'No analysis recorded.';
+  if (f.id.startsWith('scale.lag.transfer')) {
+    const tp = runs.find((r) => r.name === 'scale')?.result?.transferProfile as { top: { fn: string; selfPct: number }[] } | undefined;
+    if (tp?.top?.length) s += ` Receiver profile: ${tp.top.slice(0, 6).map((t) => `${t.fn} ${t.selfPct}%`).join(', ')}.`;
+  }
   if (f.id.startsWith('http.')) {
     const prof = runs.find((r) => r.name === 'http')?.result?.profiles as Record<string, { fn: string; selfPct: number }[]> | undefined;
     const top = prof ? Object.entries(prof)[0] : undefined;
@@ -187,6 +191,10 @@ export function writeReport(m: Merged, file: string, chartDir: string): string {
     L.push(`## ${title}`, '', `${blurb} Command: \`${b.command}\`${b.seconds ? ` (${Math.round(b.seconds)} s)` : ''}.`, '');
     if (b.status !== 'ok') L.push(`**${b.status}**${b.reason ? `: ${b.reason}` : ''}`, '');
     if (b.figures.length) L.push(...figureTable(b.figures, b.command), '');
+    if (name === 'scale' && b.result?.transferProfile?.top?.length) {
+      const tp = b.result.transferProfile as { receiverMs: number; top: { fn: string; selfPct: number }[] };
+      L.push(`CPU profile of a receiving daemon during one more full transfer (\`node --cpu-prof\`, ${fmt(tp.receiverMs)} ms from spawn to equal digests, start-up included), top self time: ${tp.top.slice(0, 10).map((t) => `\`${t.fn}\` ${t.selfPct}%`).join(', ')}.`, '');
+    }
     if (name === 'http' && b.result?.profiles) {
       for (const [k, top] of Object.entries(b.result.profiles as Record<string, { fn: string; selfPct: number }[]>)) {
         L.push(`CPU profile of the daemon under load (\`node --cpu-prof\`, ${k}), top self time: ${top.slice(0, 10).map((t) => `\`${t.fn}\` ${t.selfPct}%`).join(', ')}.`, '');
