@@ -15,7 +15,7 @@ import { spawnSync } from 'node:child_process';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { cpus, loadavg, totalmem } from 'node:os';
 import { summarize, type Summary } from './lib/stats.js';
-import { convergence, failureDetection, noFalsePositives, startGrapevine, stopGrapevine } from './cluster/grapevine.js';
+import { convergence, failureDetection, falsePositives, startGrapevine, stopGrapevine, type FalsePositives } from './cluster/grapevine.js';
 import { stopAll } from './cluster/procs.js';
 import { serfAvailable, serfEventTimes, serfFailureDetection, startSerf, stopSerf } from './cluster/serf.js';
 
@@ -46,7 +46,7 @@ interface Row {
   n: number;
   /** loadAvg1m is the 1-minute load average before each side ran: the machine is shared, so figures are only as quiet as it was. */
   loadAvg1m: { grapevine?: number; serf?: number };
-  grapevine?: { fromAck: Summary; fromSend: Summary; noFalsePositives: boolean; failureDetectionMs?: number };
+  grapevine?: { fromAck: Summary; fromSend: Summary; falsePositives: FalsePositives; failureDetectionMs?: number };
   serf?: { event: Summary; failureDetectionMs?: number };
   errors: string[];
 }
@@ -67,11 +67,11 @@ async function main(): Promise<void> {
       try {
         if (sizes.includes(n)) {
           const s = await convergence(g, regs);
-          row.grapevine = { fromAck: summarize(s.map((x) => x.fromAckMs)), fromSend: summarize(s.map((x) => x.fromSendMs)), noFalsePositives: await noFalsePositives(g) };
+          row.grapevine = { fromAck: summarize(s.map((x) => x.fromAckMs)), fromSend: summarize(s.map((x) => x.fromSendMs)), falsePositives: await falsePositives(g) };
         }
         if (fdSizes.includes(n)) {
           const fd = await failureDetection(g);
-          row.grapevine ??= { fromAck: summarize([]), fromSend: summarize([]), noFalsePositives: await noFalsePositives(g) };
+          row.grapevine ??= { fromAck: summarize([]), fromSend: summarize([]), falsePositives: await falsePositives(g) };
           row.grapevine.failureDetectionMs = fd;
         }
       } catch (e) {
@@ -123,7 +123,7 @@ async function main(): Promise<void> {
     );
     lines.push(`      load average before: grapevine ${fmt(r.loadAvg1m.grapevine)}, serf ${fmt(r.loadAvg1m.serf)} (2 cores)`);
     for (const e of r.errors) lines.push(`      error: ${e}`);
-    if (g && !g.noFalsePositives) lines.push('      warning: some member was not alive after the convergence run (false positive?)');
+    if (g) lines.push(`      grapevine under load, all nodes: ${g.falsePositives.suspicionsRaised} suspicions raised, ${g.falsePositives.declaredDead} declared dead, ${g.falsePositives.notAliveNow} not alive at the end`);
   }
   process.stdout.write(lines.join('\n') + '\n');
   const date = new Date().toISOString().replace(/[:.]/g, '-');

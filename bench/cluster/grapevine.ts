@@ -137,13 +137,24 @@ export async function convergence(c: GrapevineCluster, count: number): Promise<C
   return out;
 }
 
-/** noFalsePositives reports whether every node still sees every member alive (run after load). */
-export async function noFalsePositives(c: GrapevineCluster): Promise<boolean> {
+/** FalsePositives counts, over all nodes, suspicions raised and deaths declared, and members not alive now. */
+export interface FalsePositives {
+  suspicionsRaised: number;
+  declaredDead: number;
+  notAliveNow: number;
+}
+
+/** falsePositives reads every node's engine counters and member list (run after load, before any kill). */
+export async function falsePositives(c: GrapevineCluster): Promise<FalsePositives> {
+  const out: FalsePositives = { suspicionsRaised: 0, declaredDead: 0, notAliveNow: 0 };
   for (const d of c.daemons) {
     const ms = (await api(d, 'GET', '/v1/members')).body.members as { status: string }[];
-    if (ms.some((m) => m.status !== 'alive') || ms.length !== c.daemons.length) return false;
+    out.notAliveNow += ms.filter((m) => m.status !== 'alive').length + (c.daemons.length - ms.length);
+    const metrics = (await api(d, 'GET', '/v1/metrics')).body as string;
+    out.suspicionsRaised += Number(/grapevine_gossip_engine\{counter="suspicionsRaised"\} (\d+)/.exec(metrics)?.[1] ?? 0);
+    out.declaredDead += Number(/grapevine_gossip_engine\{counter="declaredDead"\} (\d+)/.exec(metrics)?.[1] ?? 0);
   }
-  return true;
+  return out;
 }
 
 /** failureDetection kills the last daemon with SIGKILL and returns ms until every other node reports its instance UNHEALTHY (NODE_FAILED). */
