@@ -335,6 +335,11 @@ export class WsTransport extends EventEmitter<TransportEvents> {
       this.waiters.delete(link);
       w.reject(new Error(`gossip dial closed before handshake (${code}${reason ? ` ${reason}` : ''})`));
     }
+    if (code === CLOSE_REFUSED && link.direction === 'out' && !link.peer) {
+      // The other side refused our hello (wrong key, cluster or version): say so here too, where the fix is.
+      this.stats.inc('handshake_refused', 'by_peer');
+      this.log.warn(`refused-by:${reason}`, { reason }, 'a peer refused our gossip handshake (check cluster name and encryptKeys)');
+    }
     const name = link.peer?.node;
     for (const peer of name ? [this.peers.get(name)].filter((p) => p !== undefined) : this.peers.values()) {
       if (peer.dialing === link) {

@@ -108,6 +108,7 @@ test('a peer with the wrong key is refused at the handshake and counted; the rig
   await assert.rejects(bad.connect(a.address));
   await assert.rejects(plain.connect(a.address));
   await until(() => a.stats.get('handshake_refused', 'decrypt') === 1 && a.stats.get('handshake_refused', 'unencrypted') === 1, 'refusals counted');
+  assert.equal(bad.stats.get('handshake_refused', 'by_peer'), 1, 'the refused side counts it too');
   // Rotation step 1: a node that already holds the next key as a secondary still talks to a.
   const good = await node('g3', { encryptKeys: [k1, randomBytes(32).toString('base64')] });
   const atA = inbox(a);
