@@ -121,6 +121,8 @@ export class WsTransport extends EventEmitter<TransportEvents> {
     const critical = (this.opts.isCritical ?? ((m: GossipMsg) => m.t.startsWith('r.')))(msg);
     const frame = { bytes, critical, enqueuedAtMs: Date.now() };
     if (to === '') {
+      // A join list shared by every node names this node too: do not dial ourselves.
+      if (addr === this.me.addr) return false;
       if (!addr) {
         this.stats.inc('send_dropped', 'no_route');
         return false;
@@ -335,7 +337,7 @@ export class WsTransport extends EventEmitter<TransportEvents> {
       this.waiters.delete(link);
       w.reject(new Error(`gossip dial closed before handshake (${code}${reason ? ` ${reason}` : ''})`));
     }
-    if (code === CLOSE_REFUSED && link.direction === 'out' && !link.peer) {
+    if (code === CLOSE_REFUSED && link.direction === 'out' && !link.peer && !reason.endsWith(': self')) {
       // The other side refused our hello (wrong key, cluster or version): say so here too, where the fix is.
       this.stats.inc('handshake_refused', 'by_peer');
       this.log.warn(`refused-by:${reason}`, { reason }, 'a peer refused our gossip handshake (check cluster name and encryptKeys)');

@@ -199,6 +199,9 @@ test('a message to an address only (a join to a seed) is delivered once the hand
   a.send('', { t: 'm.join', third: true }, b.address);
   await until(() => atB.length === 3, 'third message over the same link');
   assert.equal(a.stats.get('dials'), 1);
+  // To our own address (a join list shared by all nodes): not dialled at all.
+  assert.equal(a.send('', { t: 'm.join' }, a.address), false);
+  assert.equal(a.stats.get('dials'), 1);
   // To a dead address: dropped and counted, nothing thrown.
   a.send('', { t: 'm.join' }, '127.0.0.1:1');
   await until(() => a.stats.get('send_dropped', 'dial_failed') === 1, 'dial failure counted');
