@@ -24,6 +24,8 @@ export const APPLY_CHUNK_RECORDS = 1_000;
 export const MAX_TIMER_DELAY_MS = 1_000;
 /** LEAVE_FLUSH_MS bounds how long leave() waits for the leave announcement to go out. */
 export const LEAVE_FLUSH_MS = 1_000;
+/** PERSIST_MIN_INTERVAL_MS spaces the writes of the engine's persistent state (each one is an fsync). */
+export const PERSIST_MIN_INTERVAL_MS = 100;
 /** PERSIST_META_KEY is the store meta key of the engine's persistent state. */
 export const PERSIST_META_KEY = 'gossip';
 
@@ -55,6 +57,8 @@ export class GossipRuntime {
   private persisting: Promise<void> = Promise.resolve();
   private persistDirty = false;
   private persistRunning = false;
+  private persistTimer?: TimerHandle;
+  private lastPersistMs = 0;
   // Effects wait here only while a large apply is being merged in chunks, to keep their order.
   private backlog: GossipOutput[] = [];
   private draining = false;
@@ -100,8 +104,13 @@ export class GossipRuntime {
     this.opts.node.off('local', this.onLocal);
     if (this.timer) this.opts.clock.clearTimeout(this.timer);
     unregisterGossipRuntime(this);
-    this.persist();
+    this.persist(true);
     await this.persisting;
+    // A write that was running when stop began may have left the latest state unwritten.
+    if (this.persistDirty) {
+      this.persist(true);
+      await this.persisting;
+    }
     await this.transport.close();
   }
 
@@ -194,13 +203,29 @@ export class GossipRuntime {
 
   // Persist writes queue behind the records already handed to the store (LevelStore
   // keeps batch order), so persisted watermarks never run ahead of durable records.
-  private persist(): void {
+  // They are coalesced to one per PERSIST_MIN_INTERVAL_MS: each is an fsync, and a
+  // registration's own write waits behind any fsync in flight.
+  private persist(now = false): void {
     this.persistDirty = true;
     if (this.persistRunning) return;
+    if (this.persistTimer) {
+      if (!now) return;
+      this.opts.clock.clearTimeout(this.persistTimer);
+      this.persistTimer = undefined;
+    }
+    const waitMs = now ? 0 : this.lastPersistMs + PERSIST_MIN_INTERVAL_MS - this.now();
+    if (waitMs > 0) {
+      this.persistTimer = this.opts.clock.setTimeout(() => {
+        this.persistTimer = undefined;
+        this.persist(true);
+      }, waitMs);
+      return;
+    }
     this.persistRunning = true;
     this.persisting = (async () => {
       while (this.persistDirty) {
         this.persistDirty = false;
+        this.lastPersistMs = this.now();
         try {
           await this.opts.node.store.write({ put: [], del: [], meta: { [PERSIST_META_KEY]: this.engine.persistentState() } });
         } catch (e) {
