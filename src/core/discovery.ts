@@ -92,28 +92,36 @@ function matchesAll(attrs: Record<string, string>, want: [string, string][]): bo
  * returned by HEALTHY or HEALTHY_OR_ELSE_ALL: a drain must hide them even when failing open.
  */
 export function selectInstances(views: readonly InstanceView[], q: DiscoverQuery): InstanceView[] {
+  const shared = sharedPool(views, q);
+  if (shared) return shared.slice();
   const attrs = Object.entries(q.attrs);
-  let pool: readonly InstanceView[] = attrs.length ? views.filter((v) => matchesAll(v.value.attributes, attrs)) : views;
-  if (attrs.length === 0) {
-    // The common query (no attr.*) filters the same cached list again and again: memoise per list.
-    let memo = healthMemo.get(views);
-    if (!memo) healthMemo.set(views, (memo = new Map()));
-    let hit = memo.get(q.health);
-    if (!hit) memo.set(q.health, (hit = byHealth(views, q.health)));
-    pool = hit;
-  } else {
-    pool = byHealth(pool, q.health);
-  }
+  let pool = byHealth(attrs.length ? views.filter((v) => matchesAll(v.value.attributes, attrs)) : views, q.health);
   const optional = Object.entries(q.optional);
   if (optional.length) {
     const narrowed = pool.filter((v) => matchesAll(v.value.attributes, optional));
     if (narrowed.length > 0) pool = narrowed;
   }
-  // The caller shuffles the result in place: never hand back a shared array.
-  return pool === views || attrs.length === 0 ? pool.slice() : (pool as InstanceView[]);
+  // The caller shuffles the result in place: never hand back the input array itself.
+  return pool === views ? views.slice() : (pool as InstanceView[]);
 }
 
-const healthMemo = new WeakMap<readonly InstanceView[], Map<HealthFilter, readonly InstanceView[]>>();
+/**
+ * sharedPool returns, for a query without attribute filters, the memoised list of a
+ * views list's instances in the query's health mode (the common query filters the same
+ * cached list again and again). Its order is free: discoverViews shuffles it in place,
+ * since a partial Fisher-Yates draws a uniform sample whatever order it starts from.
+ */
+function sharedPool(views: readonly InstanceView[], q: DiscoverQuery): InstanceView[] | undefined {
+  for (const _k in q.attrs) return undefined;
+  for (const _k in q.optional) return undefined;
+  let memo = healthMemo.get(views);
+  if (!memo) healthMemo.set(views, (memo = new Map()));
+  let hit = memo.get(q.health);
+  if (!hit) memo.set(q.health, (hit = byHealth(views, q.health).slice()));
+  return hit;
+}
+
+const healthMemo = new WeakMap<readonly InstanceView[], Map<HealthFilter, InstanceView[]>>();
 
 function byHealth(pool: readonly InstanceView[], health: HealthFilter): readonly InstanceView[] {
   switch (health) {
@@ -179,11 +187,18 @@ export function discoverViews(
   views: readonly InstanceView[] = reg.instances(ns, svc),
 ): PickedViews {
   requireService(reg, ns, svc);
+  const revision = reg.serviceRevision(ns, svc);
+  const shared = sharedPool(views, q);
+  if (shared) {
+    shuffleFirst(shared, q.max, random);
+    const truncated = shared.length > q.max;
+    return { views: truncated ? shared.slice(0, q.max) : shared.slice(), revision, truncated };
+  }
   const pool = selectInstances(views, q);
   shuffleFirst(pool, q.max, random);
   const truncated = pool.length > q.max;
   if (truncated) pool.length = q.max;
-  return { views: pool, revision: reg.serviceRevision(ns, svc), truncated };
+  return { views: pool, revision, truncated };
 }
 
 /** discover runs a query against a service of the registry and returns the answer as plain data. */

@@ -6,7 +6,30 @@ import { parseIndex, parseWaitMs } from '../params.js';
 import type { ApiDeps, Route } from '../types.js';
 
 const HEAD = Buffer.from('{"instances":[');
-const COMMA = Buffer.from(',');
+/** SLAB_BYTES is the size of the slabs answers are cut from; bigger answers get their own buffer. */
+const SLAB_BYTES = 1 << 20;
+
+/**
+ * Slab hands out answer buffers cut from 1 MiB slabs, as Node's Buffer pool does for
+ * small buffers: one allocation serves dozens of answers, which keeps allocation and
+ * external-memory GC pressure off the hot path. A slab is freed once all its answers are.
+ */
+class Slab {
+  private buf = Buffer.allocUnsafeSlow(SLAB_BYTES);
+  private offset = 0;
+
+  /** take returns a buffer of `size` bytes that nobody else uses. */
+  take(size: number): Buffer {
+    if (size > SLAB_BYTES / 8) return Buffer.allocUnsafe(size);
+    if (this.offset + size > SLAB_BYTES) {
+      this.buf = Buffer.allocUnsafeSlow(SLAB_BYTES);
+      this.offset = 0;
+    }
+    const out = this.buf.subarray(this.offset, this.offset + size);
+    this.offset = (this.offset + size + 7) & ~7;
+    return out;
+  }
+}
 
 /**
  * discoverRoutes serves GET /v1/discover/{ns}/{svc}: Cloud Map's DiscoverInstances,
@@ -15,24 +38,38 @@ const COMMA = Buffer.from(',');
  */
 export function discoverRoutes(deps: ApiDeps): Route[] {
   const reg = deps.ctx.node.registry;
-  // Each instance's JSON is encoded once per view, as bytes; views are cached per service
-  // revision, so a hot service's answer is one Buffer.concat of ready-made pieces (the
-  // route must keep up with a bare node:http server).
+  // Each instance's JSON is encoded once per view (with its leading comma), as bytes;
+  // views are cached per service revision, so a hot service's answer is a copy of
+  // ready-made pieces into a slab (the route must keep up with a bare node:http server).
   const jsonOf = new WeakMap<InstanceView, Buffer>();
+  const slab = new Slab();
   const serialize = (r: PickedViews): Buffer => {
     const tail = Buffer.from(`],"revision":${r.revision},"truncated":${r.truncated}}`);
-    const parts: Buffer[] = [HEAD];
-    let size = HEAD.length + tail.length;
+    const parts: Buffer[] = new Array(r.views.length);
+    let size = HEAD.length + tail.length - (r.views.length > 0 ? 1 : 0);
     for (let i = 0; i < r.views.length; i++) {
       const v = r.views[i]!;
       let b = jsonOf.get(v);
-      if (b === undefined) jsonOf.set(v, (b = Buffer.from(JSON.stringify(toDiscovered(v)))));
-      if (i > 0) parts.push(COMMA);
-      parts.push(b);
-      size += b.length + (i > 0 ? 1 : 0);
+      if (b === undefined) jsonOf.set(v, (b = Buffer.from(',' + JSON.stringify(toDiscovered(v)))));
+      parts[i] = b;
+      size += b.length;
     }
-    parts.push(tail);
-    return Buffer.concat(parts, size);
+    const out = slab.take(size);
+    out.set(HEAD, 0);
+    let pos = HEAD.length;
+    for (let i = 0; i < parts.length; i++) {
+      const b = parts[i]!;
+      if (i === 0) {
+        // The first entry goes without its comma.
+        out.set(b.subarray(1), pos);
+        pos += b.length - 1;
+      } else {
+        out.set(b, pos);
+        pos += b.length;
+      }
+    }
+    out.set(tail, pos);
+    return out;
   };
   return [
     {
