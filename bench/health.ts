@@ -138,6 +138,8 @@ interface ChecksResult {
   checksPerSecDaemon: number;
   checksPerSecTarget: number;
   cpuPercentOfOneCore: number;
+  /** cpuMicrosPerCheck is daemon CPU per check: the figure that holds up on a busy machine, where the daemon is starved. */
+  cpuMicrosPerCheck: number;
   healthy: number;
   rssMb: number;
 }
@@ -184,6 +186,7 @@ async function benchChecks(instances: number, windowS: number, maxConcurrentChec
       checksPerSecDaemon: Math.round((c1 - c0) / secs),
       checksPerSecTarget: Math.round((r1 - r0) / secs),
       cpuPercentOfOneCore: Math.round(((cpu1 - cpu0) / CLK_TCK / secs) * 1000) / 10,
+      cpuMicrosPerCheck: Math.round(((cpu1 - cpu0) / CLK_TCK / Math.max(1, c1 - c0)) * 1e6),
       healthy,
       rssMb: Math.round(rssKb / 1024),
     };
@@ -281,6 +284,7 @@ async function main(): Promise<void> {
       'checks/s (daemon metric)': r.checksPerSecDaemon,
       'checks/s (target count)': r.checksPerSecTarget,
       'daemon CPU (% of one core)': r.cpuPercentOfOneCore,
+      'daemon CPU per check (µs)': r.cpuMicrosPerCheck,
       'daemon RSS (MB)': r.rssMb,
       'healthy at end': r.healthy,
     });
