@@ -86,7 +86,7 @@ test('garbage, oversized, unknown-type, wrong-cluster and replayed frames are re
   };
   const refusals: [string, () => Promise<number>][] = [
     ['text', () => send('{"t":"r.push"}')],
-    ['garbage', () => send(randomBytes(512))],
+    ['garbage', () => send(Buffer.concat([Buffer.from([0x00]), randomBytes(511)]))],
     ['oversized', () => send(Buffer.alloc(MAX_FRAME + 1024, 0xe7))],
     ['unknown type', () => send(codec.encode({ k: 'nuke' } as never))],
     ['truncated', () => send(hello().subarray(0, 12))],

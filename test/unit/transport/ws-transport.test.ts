@@ -138,7 +138,7 @@ test('garbage, oversized, unknown-type and wrong-cluster input closes the connec
   const codec = new WireCodec(1 << 20);
   const cases: [string, (ws: WebSocket) => void][] = [
     ['text', (ws) => ws.send('hello?')],
-    ['bad_magic', (ws) => ws.send(randomBytes(100))],
+    ['bad_magic', (ws) => ws.send(Buffer.concat([Buffer.from([0x00]), randomBytes(99)]))],
     ['oversize', (ws) => ws.send(Buffer.alloc(100 * 1024, 1))],
     ['unknown_type', (ws) => ws.send(codec.encode({ k: 'nope' } as never))],
     ['truncated', (ws) => ws.send(codec.encode(makeHello({ cluster: 'c', node: 'x', addr: 'h:1', boot: 'b0' }, Date.now())).subarray(0, 20))],
