@@ -140,6 +140,7 @@ interface ChecksResult {
   cpuPercentOfOneCore: number;
   /** cpuMicrosPerCheck is daemon CPU per check: the figure that holds up on a busy machine, where the daemon is starved. */
   cpuMicrosPerCheck: number;
+  eventLoopLagP99Ms: number;
   healthy: number;
   rssMb: number;
 }
@@ -171,6 +172,8 @@ async function benchChecks(instances: number, windowS: number, maxConcurrentChec
     const w0 = Date.now();
     await sleep(windowS * 1000);
     const c1 = await metricValue(d.http, 'grapevine_health_checks_total');
+    // prom-client's event-loop histogram covers the process lifetime; p99 says whether checks ever stall the loop.
+    const lagP99Ms = Math.round((await metricValue(d.http, 'grapevine_nodejs_eventloop_lag_p99_seconds')) * 1e4) / 10;
     const r1 = await targetRequests(port);
     const cpu1 = cpuTicks(d.proc.pid!);
     const secs = (Date.now() - w0) / 1000;
@@ -186,6 +189,7 @@ async function benchChecks(instances: number, windowS: number, maxConcurrentChec
       checksPerSecDaemon: Math.round((c1 - c0) / secs),
       checksPerSecTarget: Math.round((r1 - r0) / secs),
       cpuPercentOfOneCore: Math.round(((cpu1 - cpu0) / CLK_TCK / secs) * 1000) / 10,
+      eventLoopLagP99Ms: lagP99Ms,
       cpuMicrosPerCheck: Math.round(((cpu1 - cpu0) / CLK_TCK / Math.max(1, c1 - c0)) * 1e6),
       healthy,
       rssMb: Math.round(rssKb / 1024),
@@ -285,6 +289,7 @@ async function main(): Promise<void> {
       'checks/s (target count)': r.checksPerSecTarget,
       'daemon CPU (% of one core)': r.cpuPercentOfOneCore,
       'daemon CPU per check (µs)': r.cpuMicrosPerCheck,
+      'event-loop lag p99 (ms)': r.eventLoopLagP99Ms,
       'daemon RSS (MB)': r.rssMb,
       'healthy at end': r.healthy,
     });
