@@ -22,6 +22,8 @@ import { api, createService, registerMany, startDaemon, type Daemon } from './li
 const log = logger('single-node');
 const NS = 'bench.internal';
 const RUNS = 3;
+/** DISCOVER_PAIRS is how many daemon/bare pairs of discovery runs are taken. */
+const DISCOVER_PAIRS = QUICK ? 3 : 5;
 const REG_PER_RUN = QUICK ? 2_000 : 10_000;
 const BIG = QUICK ? 20_000 : 100_000;
 const DURATION_S = QUICK ? 2 : 5;
@@ -87,7 +89,7 @@ async function main(): Promise<void> {
       await sleep(3000);
       await cannon(url);
       await cannon(fixed.url);
-      for (let run = 0; run < RUNS; run++) {
+      for (let run = 0; run < DISCOVER_PAIRS; run++) {
         ours.push(await cannon(url));
         bare.push(await cannon(fixed.url));
         log(`discover run ${run + 1}: ${round(ours.at(-1)!)} req/s vs bare ${round(bare.at(-1)!)} req/s`);
@@ -96,7 +98,10 @@ async function main(): Promise<void> {
       fixed.stop();
     }
     const bareFig = figureOf('bare', 'bare node:http, same body', 'req/s', bare);
-    const ratio = figureOf('x', '', '', ours).median / bareFig.median;
+    // The ratio is the median of per-pair ratios: each pair ran back to back, so drift
+    // in machine load (a shared, noisy box) hits both sides of a pair alike.
+    const pairRatios = ours.map((o, i) => o / bare[i]!);
+    const ratio = figureOf('x', '', '', pairRatios).median;
     figures.push(
       figureOf('discover1000', 'discover, 1,000 instances (max 100)', 'req/s', ours, {
         better: 'higher',
@@ -104,6 +109,7 @@ async function main(): Promise<void> {
         ratio: round(ratio),
         target: '>= 0.7 of bare node:http',
         met: ratio >= 0.7,
+        note: `per-pair ratios ${pairRatios.map((r) => round(r)).join(', ')}`,
       }),
     );
 
