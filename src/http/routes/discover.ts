@@ -6,6 +6,9 @@ import { parseIndex, parseWaitMs } from '../params.js';
 import type { ApiDeps, Route } from '../types.js';
 
 const HEAD = Buffer.from('{"instances":[');
+/** JSON_BYTES keys a view's encoded answer entry, kept on the view itself (a WeakMap lookup per entry costs more). */
+const JSON_BYTES = Symbol('discoverJson');
+type CachedView = InstanceView & { [JSON_BYTES]?: Buffer };
 /** SLAB_BYTES is the size of the slabs answers are cut from; bigger answers get their own buffer. */
 const SLAB_BYTES = 1 << 20;
 
@@ -41,16 +44,15 @@ export function discoverRoutes(deps: ApiDeps): Route[] {
   // Each instance's JSON is encoded once per view (with its leading comma), as bytes;
   // views are cached per service revision, so a hot service's answer is a copy of
   // ready-made pieces into a slab (the route must keep up with a bare node:http server).
-  const jsonOf = new WeakMap<InstanceView, Buffer>();
   const slab = new Slab();
   const serialize = (r: PickedViews): Buffer => {
     const tail = Buffer.from(`],"revision":${r.revision},"truncated":${r.truncated}}`);
     const parts: Buffer[] = new Array(r.views.length);
     let size = HEAD.length + tail.length - (r.views.length > 0 ? 1 : 0);
     for (let i = 0; i < r.views.length; i++) {
-      const v = r.views[i]!;
-      let b = jsonOf.get(v);
-      if (b === undefined) jsonOf.set(v, (b = Buffer.from(',' + JSON.stringify(toDiscovered(v)))));
+      const v = r.views[i] as CachedView;
+      let b = v[JSON_BYTES];
+      if (b === undefined) b = v[JSON_BYTES] = Buffer.from(',' + JSON.stringify(toDiscovered(v)));
       parts[i] = b;
       size += b.length;
     }
