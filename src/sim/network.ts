@@ -35,6 +35,8 @@ export class SimNetwork {
   faults: NetFaults;
   readonly stats: NetStats = { sent: 0, delivered: 0, dropped: 0, bytes: 0 };
   private group = new Map<string, number>();
+  /** lagMs adds a delay to everything a node receives: an overloaded node whose event loop lags behind its socket. */
+  readonly lagMs = new Map<string, number>();
 
   constructor(
     private readonly scheduler: Scheduler,
@@ -77,7 +79,8 @@ export class SimNetwork {
     }
     const copies = this.random.next() < this.faults.duplicate ? 2 : 1;
     for (let c = 0; c < copies; c++) {
-      const delay = this.faults.minDelayMs + this.random.next() * (this.faults.maxDelayMs - this.faults.minDelayMs);
+      const lag = this.lagMs.get(to) ?? 0;
+      const delay = lag + this.faults.minDelayMs + this.random.next() * (this.faults.maxDelayMs - this.faults.minDelayMs);
       this.scheduler.at(this.scheduler.nowMs + delay, () => {
         // A partition that starts while a message is in flight cuts it too.
         if (!this.reachable(from, to)) {

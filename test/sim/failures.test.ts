@@ -1,5 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
+import { GOSSIP_PRESETS } from '../../src/config/gossip.js';
 import { instanceKey } from '../../src/core/keys.js';
 import { SimCluster } from '../../src/sim/cluster.js';
 import { allAlive, namespaceAndService, registration, simConfig, withSeed } from './helpers.js';
@@ -129,8 +130,9 @@ test('two halves of a partition keep serving, declare each other dead, and merge
       await c.write('n1', registration('n1', 'west'));
       await c.write('n6', registration('n6', 'east'));
       assert.ok(await c.runUntil(() => left.every((a) => right.every((b) => c.statusAt(a, b) === 'dead')), 20_000), 'sides declared each other dead');
-      // Each side serves its own writes meanwhile.
-      for (const n of left) assert.ok(c.get(n).node!.registry.instance('demo', 'web', 'west'));
+      // Each side serves its own writes meanwhile (pushes into the cut are lost; anti-entropy within the side repairs).
+      assert.ok(await c.runUntil(() => left.every((n) => c.get(n).node!.registry.instance('demo', 'web', 'west')), 10_000), 'west side has its write');
+      assert.ok(await c.runUntil(() => right.every((n) => c.get(n).node!.registry.instance('demo', 'web', 'east')), 10_000), 'east side has its write');
       c.net.heal();
       assert.ok(await c.runUntil(() => allAlive(c) && c.converged(), 30_000), 'merged after heal');
       for (const n of c.live()) assert.equal(n.node!.registry.instances('demo', 'web').length, 2);
@@ -154,4 +156,24 @@ test('a restarted node rejoins through its persisted peers when its join address
     assert.ok(c.get('n3').engine!.membership.inc > 0, 'restarted above its old incarnation');
     assert.ok(await c.runUntil(() => c.converged(), 10_000));
   });
+});
+
+test('Lifeguard (lan timings): a node whose event loop lags 250 ms gets no one declared dead, itself included', async () => {
+  for (const seed of SEEDS.slice(0, 3)) {
+    await withSeed(seed, async () => {
+      const c = await formed(seed, 8, { ...GOSSIP_PRESETS.lan });
+      // n2 handles everything it receives 250 ms late: its probes' acks come after the whole probe window.
+      c.net.lagMs.set('n2', 250);
+      let maxHealth = 0;
+      for (let t = 0; t < 30_000; t += 100) {
+        await c.runFor(100);
+        maxHealth = Math.max(maxHealth, c.get('n2').engine!.stats().awareness);
+      }
+      // n2 itself may be caught mid-suspicion (it is slow, after all); everyone else must look healthy to everyone.
+      const bad = c.live().flatMap((n) => c.live().filter((m) => m !== n && m.name !== 'n2' && c.statusAt(n.name, m.name) !== 'alive').map((m) => `${n.name}->${m.name}`));
+      assert.deepEqual(bad, []);
+      for (const n of c.live()) assert.equal(n.engine!.stats().declaredDead, 0, `${n.name} declared someone dead`);
+      assert.ok(maxHealth > 0, 'the lagging node noticed it is the slow one and stretched its timeouts');
+    });
+  }
 });

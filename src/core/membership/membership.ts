@@ -14,6 +14,9 @@ import { Suspicion, suspicionMinTimeoutMs } from './suspicion.js';
 /** MAX_PIGGYBACK_UPDATES bounds member updates piggybacked on one message. */
 export const MAX_PIGGYBACK_UPDATES = 16;
 
+/** REFUTE_DIRECT_PEERS is how many members at least hear a refutation directly. */
+export const REFUTE_DIRECT_PEERS = 32;
+
 /** SYNC_ACCUSER stands for "no accuser" on suspicions that come from a synced view (not a legal node name). */
 const SYNC_ACCUSER = '';
 
@@ -152,7 +155,9 @@ export class Membership {
     }
     const m = this.list.get(name);
     if (!m || inc < m.inc || !isLive(m.status)) return;
-    if (m.status === 'suspect') {
+    // A suspicion of a newer incarnation means the member refuted the one we hold: it is a
+    // new suspicion with a fresh timer, not a confirmation of the old one (memberlist would confirm).
+    if (m.status === 'suspect' && inc <= m.inc) {
       const s = this.suspicions.get(name);
       if (from !== SYNC_ACCUSER && s?.confirm(from)) {
         this.suspicionWakeMs = Math.min(this.suspicionWakeMs, s.deadlineMs);
@@ -167,13 +172,16 @@ export class Membership {
     const minMs = suspicionMinTimeoutMs(this.config.suspicionMultiplier, n, this.config.probeIntervalMs);
     const maxMs = this.config.suspicionMaxTimeoutMultiplier * minMs;
     m.inc = inc;
+    const renewed = m.status === 'suspect';
     if (from === SYNC_ACCUSER) from = this.self.name;
     const susp = new Suspicion(from, now, k, minMs, maxMs);
     this.suspicions.set(name, susp);
     this.suspicionWakeMs = Math.min(this.suspicionWakeMs, susp.deadlineMs);
-    this.list.setStatus(m, 'suspect', now);
-    this.counters.suspicionsRaised++;
-    this.changed(name, 'suspect', now);
+    if (!renewed) {
+      this.list.setStatus(m, 'suspect', now);
+      this.counters.suspicionsRaised++;
+      this.changed(name, 'suspect', now);
+    }
     this.updates.push(name, [name, m.addr, STATUS_CODES.suspect, inc, from]);
     // The accuser also tells the suspect directly, so a live one can refute before the timer runs out.
     if (from === this.self.name) this.out.send(name, m.addr, { t: 'm.upd', u: [[name, m.addr, STATUS_CODES.suspect, inc, from]] });
@@ -248,9 +256,13 @@ export class Membership {
     // Lifeguard §4.1: having to refute means others could not hear us; slow down.
     this.awareness.applyDelta(1);
     this.updates.push(this.self.name, this.selfTuple());
-    // Tell the accuser straight away as well: its suspicion timer is the one running.
+    // A refutation races suspicion timers everywhere: tell the accuser and up to
+    // REFUTE_DIRECT_PEERS others at once (everyone, in small clusters) instead of waiting
+    // for our next messages, which are slow if we are the lagging node. Refutations are rare.
     const a = accuser !== undefined && accuser !== this.self.name ? this.list.get(accuser) : undefined;
-    if (a && isLive(a.status)) this.out.send(a.name, a.addr, { t: 'm.upd', u: [this.selfTuple()] });
+    const to = this.list.randomLive(Math.max(this.retransmits, REFUTE_DIRECT_PEERS), (n) => n === a?.name);
+    if (a && isLive(a.status)) to.push(a);
+    for (const p of to) this.out.send(p.name, p.addr, { t: 'm.upd', u: [this.selfTuple()] });
     this.out.persist();
   }
 

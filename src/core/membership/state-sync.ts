@@ -75,6 +75,9 @@ export class StateSync {
   onSync(from: string, msg: GossipMsg, now: number): boolean {
     const ms = parseTuples(msg.ms);
     if (!ms) return false;
+    // After a join, one early push-pull catches members that joined at the same moment
+    // and whose alive rumours passed us by (the regular one comes an interval later).
+    if (msg.j === 1) this.nextPushPullMs = Math.min(this.nextPushPullMs, now + 5 * this.ms.config.probeIntervalMs);
     const incBefore = this.ms.inc;
     for (const t of ms) this.ms.applyTuple(t, from, now, true);
     if (this.ms.inc !== incBefore) this.ms.send(from, this.ms.addrOf(from), { t: 'm.upd', u: [this.ms.selfTuple()] });
