@@ -101,10 +101,14 @@ export function dnsFigures(r: Json): Figure[] {
 export function simFigures(r: Json): Figure[] {
   const out: Figure[] = [];
   for (const row of (r?.rows ?? []) as Json[]) {
-    const how = `node dist/bench/sim.js (seed ${r.seed}, ${r.network}, view ${row.view}); one seeded run`;
-    out.push({ id: `sim.rounds.${row.nodes}`, label: `Simulated ${row.nodes.toLocaleString('en')} nodes: gossip rounds until all hold a write`, unit: 'rounds', value: row.rounds, runs: 1, min: row.rounds, median: row.rounds, max: row.rounds, n: row.nodes, command: how, better: 'lower', target: 'O(log N)', note: `median hops ${row.medianHops}` });
-    out.push({ id: `sim.time.${row.nodes}`, label: `Simulated ${row.nodes.toLocaleString('en')} nodes: simulated time until all hold it (p50 ${row.ms50} ms, p99 ${row.ms99} ms)`, unit: 'ms', value: row.msAll, runs: 1, min: row.msAll, median: row.msAll, max: row.msAll, n: row.nodes, command: how, better: 'lower' });
-    out.push({ id: `sim.bg.${row.nodes}`, label: `Simulated ${row.nodes.toLocaleString('en')} nodes: background membership traffic per node (${row.bgMsgsPerNodePerSec} msg/s)`, unit: 'B/s', value: row.bgBytesPerNodePerSec, runs: 1, min: row.bgBytesPerNodePerSec, median: row.bgBytesPerNodePerSec, max: row.bgBytesPerNodePerSec, n: row.nodes, command: how, better: 'lower', note: `${row.writeMsgsPerNode} messages per node per write` });
+    const loss = typeof row.loss === 'number' && row.loss > 0 ? row.loss : 0;
+    const tag = loss ? `${row.nodes}.loss${loss}` : String(row.nodes);
+    const name = `Simulated ${row.nodes.toLocaleString('en')} nodes${loss ? ` with ${loss * 100}% message loss` : ''}`;
+    const how = `node dist/bench/sim.js (seed ${r.seed}, ${r.network}, view ${row.view}${loss ? `, loss ${loss}` : ''}); one seeded run`;
+    out.push({ id: `sim.rounds.${tag}`, label: `${name}: gossip rounds until all hold a write`, unit: 'rounds', value: row.rounds, runs: 1, min: row.rounds, median: row.rounds, max: row.rounds, n: row.nodes, command: how, better: 'lower', target: 'O(log N)', note: `median hops ${row.medianHops}` });
+    out.push({ id: `sim.time.${tag}`, label: `${name}: simulated time until all hold it (p50 ${row.ms50} ms, p99 ${row.ms99} ms)`, unit: 'ms', value: row.msAll, runs: 1, min: row.msAll, median: row.msAll, max: row.msAll, n: row.nodes, command: how, better: 'lower' });
+    out.push({ id: `sim.write.${tag}`, label: `${name}: messages per node per write${row.writeBytesPerNode !== undefined ? ` (${row.writeBytesPerNode} B)` : ''}`, unit: 'msgs', value: row.writeMsgsPerNode, runs: 1, min: row.writeMsgsPerNode, median: row.writeMsgsPerNode, max: row.writeMsgsPerNode, n: row.nodes, command: how, better: 'lower' });
+    out.push({ id: `sim.bg.${tag}`, label: `${name}: background membership traffic per node (${row.bgMsgsPerNodePerSec} msg/s)`, unit: 'B/s', value: row.bgBytesPerNodePerSec, runs: 1, min: row.bgBytesPerNodePerSec, median: row.bgBytesPerNodePerSec, max: row.bgBytesPerNodePerSec, n: row.nodes, command: how, better: 'lower' });
   }
   return out;
 }

@@ -160,7 +160,7 @@ function chartsFor(m: Merged, dir: string, rel: string): string[] {
   if (series.length) save('memory.svg', 'Memory vs instance count', lineChart({ title: 'Daemon RSS vs instances stored', xLabel: 'instances', yLabel: 'MB', series }));
   const sim = get('sim');
   if (sim?.rows?.length) {
-    save('sim.svg', 'Simulated convergence vs log N', lineChart({ title: 'Simulation: rounds and simulated ms until all nodes hold a write', xLabel: 'nodes', yLabel: 'rounds / ms', logX: true, series: [{ name: 'rounds', points: (sim.rows as Json[]).map((r) => [r.nodes, r.rounds]) }, { name: 'simulated ms to all', points: (sim.rows as Json[]).map((r) => [r.nodes, r.msAll]) }] }));
+    save('sim.svg', 'Simulated convergence vs log N', lineChart({ title: 'Simulation: rounds and simulated ms until all nodes hold a write', xLabel: 'nodes', yLabel: 'rounds / ms', logX: true, series: [{ name: 'rounds', points: (sim.rows as Json[]).filter((r) => !r.loss).map((r) => [r.nodes, r.rounds]) }, { name: 'simulated ms to all', points: (sim.rows as Json[]).filter((r) => !r.loss).map((r) => [r.nodes, r.msAll]) }, { name: 'rounds, lossy network', points: (sim.rows as Json[]).filter((r) => r.loss).map((r) => [r.nodes, r.rounds]) }].filter((x) => x.points.length) as Series[] }));
   }
   return out;
 }
