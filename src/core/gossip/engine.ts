@@ -1,8 +1,8 @@
 /**
  * GossipEngine: the pure gossip core of a Grapevine daemon, SWIM + Lifeguard
  * membership (src/core/membership) and push + anti-entropy replication
- * (src/core/replication) behind one effect-returning API. No I/O, no timers, no
- * Date.now or Math.random: time comes in as `now` (ms), randomness as a Random.
+ * (src/core/replication) behind one effect-returning API. No I/O, no timers, not
+ * the wall clock or ambient randomness: time comes in as `now` (ms), randomness as a Random.
  *
  * HOW A RUNTIME DRIVES IT (src/runtime/gossip.ts, src/sim/cluster.ts):
  *  1. Start the GrapevineNode, read `persisted = await store.getMeta('gossip')`, build
