@@ -62,7 +62,7 @@ export interface ApplyEffect {
 
 /**
  * GossipOutput is everything one engine call asks the runtime to do. Carry the
- * effects out in this order: apply, drop, status, reap, persist, sends.
+ * effects out in this order: apply, persist, drop, status, reap, sends.
  */
 export interface GossipOutput {
   /** apply lists record batches to merge; call applyRemote synchronously (before any await) so persisted watermarks never run ahead of records. */
