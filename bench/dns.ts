@@ -17,7 +17,7 @@
  * skipped; a missing dnsperf falls back to a Node load generator (bench/dns-load.ts).
  */
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
-import { createReadStream, mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { createReadStream, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { createInterface } from 'node:readline';
@@ -204,8 +204,30 @@ async function startEcho(): Promise<{ port: number; proc: ChildProcess } | strin
 /** BOOST_NICE raises the servers and dnsperf above other work on a shared machine (root only), the same for all. */
 const BOOST_NICE = -10;
 
+/** descendants lists a process and all its descendants (NSD forks its server processes after start). */
+function descendants(pid: number): number[] {
+  const parent = new Map<number, number>();
+  for (const e of readdirSync('/proc')) {
+    if (!/^\d+$/.test(e)) continue;
+    try {
+      const stat = readFileSync(`/proc/${e}/stat`, 'utf8');
+      parent.set(Number(e), Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]));
+    } catch {
+      /* exited meanwhile */
+    }
+  }
+  const out = [pid];
+  for (let i = 0; i < out.length; i++) for (const [child, ppid] of parent) if (ppid === out[i]) out.push(child);
+  return out;
+}
+
+/** pin puts a process tree, every thread of it, on one CPU at the boosted priority. */
 function pin(cpu: number, pid: number | undefined): void {
   if (!pid) return;
+  for (const p of descendants(pid)) pinOne(cpu, p);
+}
+
+function pinOne(cpu: number, pid: number): void {
   if (os.cpus().length >= 2 && has('taskset')) spawnSync('taskset', ['-a', '-p', '-c', String(cpu), String(pid)], { stdio: 'ignore' });
   if (process.getuid?.() === 0) {
     // Nice values are per thread on Linux: renice every thread of the process.
@@ -360,13 +382,15 @@ function printTable(r: DnsBenchResult): void {
 }
 
 if (process.argv[1] && fileURLToPath(import.meta.url) === path.resolve(process.argv[1])) {
+  const loadAvgAtStart = os.loadavg();
   const quick = process.argv.includes('--quick');
   const seconds = arg('seconds') ? Number(arg('seconds')) : undefined;
   const runs = arg('runs') ? Number(arg('runs')) : undefined;
   const result = await runDnsBench({ quick, ...(seconds ? { seconds } : {}), ...(runs ? { runs } : {}) });
   const out = arg('out') ?? path.join(ROOT, 'bench', 'results', `dns-${new Date().toISOString().slice(0, 10)}.json`);
   mkdirSync(path.dirname(out), { recursive: true });
-  const machine = { cores: os.cpus().length, cpuModel: os.cpus()[0]?.model, node: process.version, date: new Date().toISOString() };
+  // The load average shows how much else the machine was doing: on a shared box, figures move with it.
+  const machine = { cores: os.cpus().length, cpuModel: os.cpus()[0]?.model, node: process.version, date: new Date().toISOString(), loadAvgAtStart, loadAvgAtEnd: os.loadavg() };
   writeFileSync(out, JSON.stringify({ bench: 'dns', quick, machine, ...result }, null, 2) + '\n');
   console.log(`wrote ${path.relative(process.cwd(), out)}`);
 }
