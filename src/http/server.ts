@@ -23,6 +23,8 @@ import { statusRoutes } from './routes/status.js';
 
 /** MAX_BODY_BYTES bounds a request body; more is PayloadTooLarge (413). */
 export const MAX_BODY_BYTES = 64 * 1024;
+/** NO_QUERY is shared by every request without a query string (handlers only read queries). */
+const NO_QUERY = new URLSearchParams();
 /** MAX_URL_CHARS bounds the request target (path and query). */
 export const MAX_URL_CHARS = 8 * 1024;
 
@@ -131,7 +133,7 @@ export function createApiServer(deps: ApiDeps): { server: Server } {
       const q = url.indexOf('?');
       const path = q < 0 ? url : url.slice(0, q);
       const m = router.match(method, path);
-      const query = new URLSearchParams(q < 0 ? '' : url.slice(q + 1));
+      const query = q < 0 ? NO_QUERY : new URLSearchParams(url.slice(q + 1));
       const ok = (r: ApiResponse) => {
         count(method, r.status ?? 200);
         if (!res.destroyed) send(res, r.status ?? 200, r);
