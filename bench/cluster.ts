@@ -8,12 +8,13 @@
  *  - failure detection: kill -9 of one node until every other node reports it
  *    (Grapevine: its instance UNHEALTHY/NODE_FAILED; Serf: member-failed).
  * Usage: node dist/bench/cluster.js [--sizes 3,10,25] [--fd-sizes 10,25] [--regs 50]
- *        [--preset lan] [--serf-profile lan] [--no-serf]
+ *        [--preset lan] [--serf-profile lan] [--no-serf] [--gossip '{"retransmitMultiplier":2}']
  * Prints a table and writes bench/results/cluster-<date>.json. Never gates CI.
  */
 import { spawnSync } from 'node:child_process';
-import { mkdirSync, writeFileSync } from 'node:fs';
-import { cpus, loadavg, totalmem } from 'node:os';
+import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { cpus, loadavg, tmpdir, totalmem } from 'node:os';
 import { summarize, type Summary } from './lib/stats.js';
 import { convergence, failureDetection, falsePositives, startGrapevine, stopGrapevine, type FalsePositives } from './cluster/grapevine.js';
 import { stopAll } from './cluster/procs.js';
@@ -29,6 +30,13 @@ const regs = Number(arg('regs', '50'));
 const preset = arg('preset', 'lan');
 const serfProfile = arg('serf-profile', 'lan');
 const wantSerf = !process.argv.includes('--no-serf');
+/** --gossip '{"retransmitMultiplier":2}' overrides preset timings through a config file, for experiments. */
+const gossipOverrides = arg('gossip', '');
+let configFile: string | undefined;
+if (gossipOverrides) {
+  configFile = join(mkdtempSync(join(tmpdir(), 'gv-bench-cfg-')), 'config.json');
+  writeFileSync(configFile, JSON.stringify({ gossip: JSON.parse(gossipOverrides) }));
+}
 
 /** ensureSerf finds serf, installing the Debian package once when running as root; it returns the version or why it is skipped. */
 function ensureSerf(): { version?: string; skipped?: string } {
@@ -62,7 +70,7 @@ async function main(): Promise<void> {
     const row: Row = { n, loadAvg1m: { grapevine: loadavg()[0]! }, errors: [] };
     rows.push(row);
     process.stderr.write(`N=${n}: grapevine...\n`);
-    const g = await startGrapevine(n, preset).catch((e: Error) => (row.errors.push(`grapevine start: ${e.message.slice(0, 300)}`), undefined));
+    const g = await startGrapevine(n, preset, configFile).catch((e: Error) => (row.errors.push(`grapevine start: ${e.message.slice(0, 300)}`), undefined));
     if (g) {
       try {
         if (sizes.includes(n)) {
@@ -108,7 +116,7 @@ async function main(): Promise<void> {
   }
 
   const lines: string[] = [];
-  lines.push(`Grapevine (preset ${preset}) vs Serf ${serf.version ?? `(skipped: ${serf.skipped})`} (profile ${serfProfile}), ${regs} samples per N, ms`);
+  lines.push(`Grapevine (preset ${preset}${gossipOverrides ? ` + ${gossipOverrides}` : ''}) vs Serf ${serf.version ?? `(skipped: ${serf.skipped})`} (profile ${serfProfile}), ${regs} samples per N, ms`);
   lines.push('   N | gv conv p50 | gv conv p99 | gv p50 from send | serf event p50 | serf event p99 | p50 ratio | p99 ratio | gv detect | serf detect | detect ratio');
   for (const r of rows) {
     const g = r.grapevine, s = r.serf;
@@ -137,7 +145,7 @@ async function main(): Promise<void> {
   const file = `bench/results/cluster-${date}.json`;
   writeFileSync(
     file,
-    JSON.stringify({ date: new Date().toISOString(), machine: { cpus: cpus().length, model: cpus()[0]?.model, memGiB: Math.round(totalmem() / 2 ** 30), node: process.version }, preset, serfProfile, serf, regs, rows }, null, 2) + '\n',
+    JSON.stringify({ date: new Date().toISOString(), machine: { cpus: cpus().length, model: cpus()[0]?.model, memGiB: Math.round(totalmem() / 2 ** 30), node: process.version }, preset, gossipOverrides: gossipOverrides || null, serfProfile, serf, regs, rows }, null, 2) + '\n',
   );
   process.stdout.write(`wrote ${file}\n`);
 }

@@ -51,14 +51,15 @@ interface Inst {
   healthReason: string;
 }
 
-/** startGrapevine starts n daemons with the given preset, all joining the first, and waits until each sees n alive members. */
-export async function startGrapevine(n: number, preset: string): Promise<GrapevineCluster> {
-  const first = await startDaemon({ name: 'g1', preset, logLevel: 'error', readyTimeoutMs: 60_000 });
+/** startGrapevine starts n daemons with the given preset (and config file, for gossip overrides), all joining the first, and waits until each sees n alive members. */
+export async function startGrapevine(n: number, preset: string, configFile?: string): Promise<GrapevineCluster> {
+  const extra = configFile ? { configFile } : {};
+  const first = await startDaemon({ name: 'g1', preset, logLevel: 'error', readyTimeoutMs: 60_000, ...extra });
   const daemons = [first];
   // Start the rest in small parallel batches: a 2-core machine chokes on 50 node processes booting at once.
   for (let i = 2; i <= n; i += 4) {
     const batch = [];
-    for (let j = i; j < i + 4 && j <= n; j++) batch.push(startDaemon({ name: `g${j}`, preset, join: [first.gossipAddr], logLevel: 'error', readyTimeoutMs: 60_000 }));
+    for (let j = i; j < i + 4 && j <= n; j++) batch.push(startDaemon({ name: `g${j}`, preset, join: [first.gossipAddr], logLevel: 'error', readyTimeoutMs: 60_000, ...extra }));
     daemons.push(...(await Promise.all(batch)));
   }
   await waitFor(async () => {
