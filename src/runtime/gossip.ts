@@ -2,7 +2,7 @@
  * The gossip runtime: it drives the pure GossipEngine inside a daemon. It feeds the
  * engine what happens (frames from the WebSocket transport, links up and down,
  * durable local writes, timer ticks) and carries out what the engine returns
- * (merge records, drop records, member status, reaping, persistence, sends), in the
+ * (merge records, persistence, drop records, member status, reaping, sends), in the
  * order the engine's contract gives (see src/core/gossip/engine.ts).
  */
 import type { Registry as PromRegistry } from 'prom-client';
@@ -191,13 +191,19 @@ export class GossipRuntime {
 
   private rest(out: GossipOutput): void {
     const { node, logger } = this.opts;
-    if (out.drop.length > 0) node.dropRecords(out.drop).catch((e) => logger.error({ err: e }, 'could not drop records'));
+    if (out.drop.length > 0) {
+      // Drops must follow the persisted state that allows them (raised collection floors),
+      // so that state is queued in the store now, ahead of the drop, not coalesced.
+      node.store.write({ put: [], del: [], meta: { [PERSIST_META_KEY]: this.engine.persistentState() } }).catch((e) => logger.error({ err: e }, 'could not persist gossip state'));
+      node.dropRecords(out.drop).catch((e) => logger.error({ err: e }, 'could not drop records'));
+    } else if (out.persist) this.persist();
     for (const s of out.status) {
       node.setMemberStatus(s.name, s.status);
-      logger.info({ member: s.name, status: s.status }, 'member status changed');
+      // Suspicions come and go under load; the verdicts are what an operator needs to see.
+      if (s.status === 'suspect') logger.debug({ member: s.name, status: s.status }, 'member status changed');
+      else logger.info({ member: s.name, status: s.status }, 'member status changed');
     }
     for (const r of out.reap) node.setOwnerReaped(r.name, r.reaped);
-    if (out.persist) this.persist();
     for (const s of out.sends) this.transport.send(s.to, s.msg, s.addr);
   }
 
