@@ -55,7 +55,7 @@ interface Row {
   /** loadAvg1m is the 1-minute load average before each side ran: the machine is shared, so figures are only as quiet as it was. */
   loadAvg1m: { grapevine?: number; serf?: number };
   grapevine?: { fromAck: Summary; fromSend: Summary; falsePositives: FalsePositives; failureDetectionMs?: number };
-  serf?: { event: Summary; failureDetectionMs?: number };
+  serf?: { event: Summary; lostEvents: number; failureDetectionMs?: number };
   errors: string[];
 }
 
@@ -100,9 +100,12 @@ async function main(): Promise<void> {
       const c = await startSerf(n, serfProfile).catch((e: Error) => (row.errors.push(`serf start: ${e.message}`), undefined));
       if (c) {
         try {
-          if (sizes.includes(n)) row.serf = { event: summarize(await serfEventTimes(c, regs)) };
+          if (sizes.includes(n)) {
+            const ev = await serfEventTimes(c, regs);
+            row.serf = { event: summarize(ev.times), lostEvents: ev.lost };
+          }
           if (fdSizes.includes(n)) {
-            row.serf ??= { event: summarize([]) };
+            row.serf ??= { event: summarize([]), lostEvents: 0 };
             row.serf.failureDetectionMs = await serfFailureDetection(c, n - 1);
           }
         } catch (e) {
@@ -135,6 +138,7 @@ async function main(): Promise<void> {
         ratio(s?.failureDetectionMs, g?.failureDetectionMs).padStart(12),
       ].join(' | '),
     );
+    if (s && s.lostEvents > 0) lines.push(`      serf: ${s.lostEvents} of ${regs} user events never reached every agent (left out of its percentiles)`);
     lines.push(`      load average before: grapevine ${fmt(r.loadAvg1m.grapevine)}, serf ${fmt(r.loadAvg1m.serf)} (2 cores)`);
     for (const e of r.errors) lines.push(`      error: ${e}`);
     if (g) lines.push(`      grapevine during the registrations, all nodes: ${g.falsePositives.suspicionsRaised} suspicions raised, ${g.falsePositives.declaredDead} declared dead, ${g.falsePositives.notAliveNow} not alive at the end`);

@@ -56,8 +56,12 @@ export async function stopSerf(c: SerfCluster): Promise<void> {
   for (const p of c.procs) await kill9(p);
 }
 
-/** serfEventTimes fires `count` user events from rotating agents and returns, per event, ms until all n agents streamed it. */
-export async function serfEventTimes(c: SerfCluster, count: number, timeoutMs = 30_000): Promise<number[]> {
+/**
+ * serfEventTimes fires `count` user events from rotating agents and returns, per
+ * event, ms until all n agents streamed it, and how many events some agent never got
+ * within timeoutMs (Serf drops user events when its broadcast queue overflows).
+ */
+export async function serfEventTimes(c: SerfCluster, count: number, timeoutMs = 15_000): Promise<{ times: number[]; lost: number }> {
   const arrivals = new Map<string, Map<number, number>>();
   await Promise.all(
     c.rpcs.map((r, i) =>
@@ -69,17 +73,22 @@ export async function serfEventTimes(c: SerfCluster, count: number, timeoutMs = 
       }),
     ),
   );
-  const out: number[] = [];
+  const times: number[] = [];
+  let lost = 0;
   for (let k = 0; k < count; k++) {
     const id = `e${k}-${Math.random().toString(36).slice(2, 8)}`;
     const origin = c.rpcs[k % c.rpcs.length]!;
     await origin.event('bench', id);
     const t0 = performance.now();
-    await waitFor(() => (arrivals.get(id)?.size ?? 0) === c.rpcs.length, `serf event ${id} at all agents`, timeoutMs, 2);
-    out.push(Math.max(...arrivals.get(id)!.values()) - t0);
+    try {
+      await waitFor(() => (arrivals.get(id)?.size ?? 0) === c.rpcs.length, `serf event ${id} at all agents`, timeoutMs, 2);
+      times.push(Math.max(...arrivals.get(id)!.values()) - t0);
+    } catch {
+      lost++;
+    }
     await sleep(20);
   }
-  return out;
+  return { times, lost };
 }
 
 /** serfFailureDetection kills agent `victim` with SIGKILL and returns ms until every other agent streamed member-failed for it. */
