@@ -13,7 +13,7 @@ import { allDigestsEqual, api, createService, instanceBody, startCluster, stopAl
 const log = logger('write');
 const NODES = Number(argValue('nodes') ?? (QUICK ? 3 : 10));
 const LOAD_S = QUICK ? 2 : 10;
-const RATES = QUICK ? [200] : [100, 200, 400, 800, 1600, 3200];
+const RATES = QUICK ? [200] : [100, 200, 400, 600, 800, 1200, 1600, 3200];
 const CONVERGE_LIMIT_MS = 1000;
 const MAX_INFLIGHT = 1024;
 const NS = 'write.internal';
