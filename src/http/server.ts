@@ -102,7 +102,10 @@ export function createApiServer(deps: ApiDeps): { server: Server } {
     if (!c) children.set(k, (c = requests.labels(method, String(status))));
     c.inc();
   };
-  const server = createServer({ requestTimeout: 15 * 60_000, headersTimeout: 10_000, keepAliveTimeout: 5_000, maxHeaderSize: 16 * 1024 });
+  // Idle keep-alive connections are kept longer than clients keep theirs (undici: 4 s), so
+  // that the client, not the server, closes them: otherwise a request sent just as the
+  // server closes fails with "other side closed".
+  const server = createServer({ requestTimeout: 15 * 60_000, headersTimeout: 66_000, keepAliveTimeout: 65_000, maxHeaderSize: 16 * 1024 });
   server.on('request', (req: IncomingMessage, res: ServerResponse) => {
     const method = req.method ?? 'GET';
     const url = req.url ?? '/';
