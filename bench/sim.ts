@@ -11,7 +11,9 @@
  * Big clusters use random partial membership views (`viewSize` peers per node):
  * full views would need N^2 member entries in one process (10^8 at 10,000 nodes).
  */
+import { spawnSync } from 'node:child_process';
 import { mkdirSync, writeFileSync } from 'node:fs';
+import { getHeapStatistics } from 'node:v8';
 import { GOSSIP_PRESETS } from '../src/config/gossip.js';
 import { instanceKey } from '../src/core/keys.js';
 import { SimCluster } from '../src/sim/cluster.js';
@@ -94,6 +96,15 @@ async function run(n: number, view: number | 'full', seed: number, loss = 0): Pr
 
 function round(x: number): number {
   return Math.round(x * 100) / 100;
+}
+
+// 50,000 simulated nodes need more heap than Node's default: re-run this script with room.
+if (!process.env.GRAPEVINE_SIM_CHILD && getHeapStatistics().heap_size_limit < 8e9) {
+  const r = spawnSync(process.execPath, ['--max-old-space-size=12000', process.argv[1], ...process.argv.slice(2)], {
+    stdio: 'inherit',
+    env: { ...process.env, GRAPEVINE_SIM_CHILD: '1' },
+  });
+  process.exit(r.status ?? 1);
 }
 
 const sizes = process.argv.slice(2).map(Number).filter((x) => x > 0);
