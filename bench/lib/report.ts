@@ -55,7 +55,8 @@ const SECTIONS: [string, string, string][] = [
  * report gives the reason next to the number. Dynamic detail (profile tops) is appended.
  */
 const WHY: [string, string][] = [
-  ['http.', 'A fixed-body server does nothing per request but write; the daemon routes, parses the query, runs discovery and writes a per-revision cached body, in a bigger process (gossip timers, LevelDB, metrics) with more GC. The `node --cpu-prof` pass below shows where the daemon\'s samples go: entries under dist/src are Grapevine code, the rest is Node\'s HTTP stack, kernel writes (writev), GC and idle time. Both servers share 2 cores with the load generator.'],
+  ['http.', 'A fixed-body server does nothing per request but write; the daemon routes, parses the query, runs discovery and writes a per-revision cached body, in a bigger process (gossip timers, LevelDB, metrics) with more GC. The `node --cpu-prof` pass below shows where the daemon\'s samples go: entries under dist/src are Grapevine code, the rest is Node\'s HTTP stack, kernel writes (writev), GC and idle time. Both servers share 2 cores with the load generator. With max=1000 the body is assembled per request from per-instance cached pieces (serialize, Buffer concat) because every answer is shuffled.'],
+  ['discover', 'Same case as the HTTP discovery rows below (bench/http.ts), which carry the profile.'],
   ['registrations', 'Durable writes: each acknowledgement waits for LevelDB to sync the batch to disk.'],
   ['scale.bytesPerInstance', 'RSS growth includes V8 heap headroom and garbage from the write path (the after-restart row has less of it), LevelDB memtable and block cache, and several JS objects per instance (record, attributes, version, health record, per-service views). A compact per-instance representation and a bounded LevelDB cache are needed to get under 1 KB.'],
   ['scale.lag', 'Some event-loop turns of the daemon exceed 20 ms while it applies writes or transfer chunks; the figure includes the 10 ms sampling interval of prom-client\'s monitor, and the daemons share 2 cores with the bench. Smaller chunks with a yield between them (setImmediate) bound the turns.'],
@@ -104,8 +105,8 @@ function why(f: Figure, runs: BenchRun[]): string {
   }
   if (f.id.startsWith('http.')) {
     const prof = runs.find((r) => r.name === 'http')?.result?.profiles as Record<string, { fn: string; selfPct: number }[]> | undefined;
-    const top = prof ? Object.entries(prof)[0] : undefined;
-    if (top) s += ` Profile (${top[0]}): ${top[1].slice(0, 6).map((t) => `${t.fn} ${t.selfPct}%`).join(', ')}.`;
+    const top = prof?.[f.id.split('.')[1]];
+    if (top) s += ` Profile of this case: ${top.slice(0, 6).map((t) => `${t.fn} ${t.selfPct}%`).join(', ')}.`;
   }
   return s;
 }
