@@ -8,7 +8,7 @@
  *  - failure detection: kill -9 of one node until every other node reports it
  *    (Grapevine: its instance UNHEALTHY/NODE_FAILED; Serf: member-failed).
  * Usage: node dist/bench/cluster.js [--sizes 3,10,25] [--fd-sizes 10,25] [--regs 50]
- *        [--preset lan] [--serf-profile lan] [--no-serf] [--gossip '{"retransmitMultiplier":2}']
+ *        [--preset lan] [--serf-profile lan] [--no-serf] [--gap-ms 200] [--gossip '{"retransmitMultiplier":2}']
  * Prints a table and writes bench/results/cluster-<date>.json. Never gates CI.
  */
 import { spawnSync } from 'node:child_process';
@@ -27,6 +27,8 @@ function arg(name: string, dflt: string): string {
 const sizes = arg('sizes', '3,10,25').split(',').map(Number);
 const fdSizes = arg('fd-sizes', '10,25').split(',').map(Number);
 const regs = Number(arg('regs', '50'));
+/** --gap-ms separates registrations (and Serf events), so each is timed on a settled cluster, not under a backlog. */
+const gapMs = Number(arg('gap-ms', '200'));
 const preset = arg('preset', 'lan');
 const serfProfile = arg('serf-profile', 'lan');
 const wantSerf = !process.argv.includes('--no-serf');
@@ -78,7 +80,7 @@ async function main(): Promise<void> {
           // suspects; count only what happens under the registration load itself.
           await new Promise((r) => setTimeout(r, 3_000));
           const before = await falsePositives(g);
-          const s = await convergence(g, regs);
+          const s = await convergence(g, regs, gapMs);
           const after = await falsePositives(g);
           const fp = { suspicionsRaised: after.suspicionsRaised - before.suspicionsRaised, declaredDead: after.declaredDead - before.declaredDead, notAliveNow: after.notAliveNow };
           row.grapevine = { fromAck: summarize(s.map((x) => x.fromAckMs)), fromSend: summarize(s.map((x) => x.fromSendMs)), falsePositives: fp };
@@ -101,7 +103,7 @@ async function main(): Promise<void> {
       if (c) {
         try {
           if (sizes.includes(n)) {
-            const ev = await serfEventTimes(c, regs);
+            const ev = await serfEventTimes(c, regs, gapMs);
             row.serf = { event: summarize(ev.times), lostEvents: ev.lost };
           }
           if (fdSizes.includes(n)) {
@@ -119,7 +121,7 @@ async function main(): Promise<void> {
   }
 
   const lines: string[] = [];
-  lines.push(`Grapevine (preset ${preset}${gossipOverrides ? ` + ${gossipOverrides}` : ''}) vs Serf ${serf.version ?? `(skipped: ${serf.skipped})`} (profile ${serfProfile}), ${regs} samples per N, ms`);
+  lines.push(`Grapevine (preset ${preset}${gossipOverrides ? ` + ${gossipOverrides}` : ''}) vs Serf ${serf.version ?? `(skipped: ${serf.skipped})`} (profile ${serfProfile}), ${regs} samples per N, ${gapMs} ms apart, times in ms`);
   lines.push('   N | gv conv p50 | gv conv p99 | gv p50 from send | serf event p50 | serf event p99 | p50 ratio | p99 ratio | gv detect | serf detect | detect ratio');
   for (const r of rows) {
     const g = r.grapevine, s = r.serf;
@@ -149,7 +151,7 @@ async function main(): Promise<void> {
   const file = `bench/results/cluster-${date}.json`;
   writeFileSync(
     file,
-    JSON.stringify({ date: new Date().toISOString(), machine: { cpus: cpus().length, model: cpus()[0]?.model, memGiB: Math.round(totalmem() / 2 ** 30), node: process.version }, preset, gossipOverrides: gossipOverrides || null, serfProfile, serf, regs, rows }, null, 2) + '\n',
+    JSON.stringify({ date: new Date().toISOString(), machine: { cpus: cpus().length, model: cpus()[0]?.model, memGiB: Math.round(totalmem() / 2 ** 30), node: process.version }, preset, gossipOverrides: gossipOverrides || null, gapMs, serfProfile, serf, regs, rows }, null, 2) + '\n',
   );
   process.stdout.write(`wrote ${file}\n`);
 }

@@ -114,8 +114,11 @@ export interface ConvergenceSample {
   fromSendMs: number;
 }
 
-/** convergence registers `count` instances, rotating the origin node, and times each one to every node. */
-export async function convergence(c: GrapevineCluster, count: number): Promise<ConvergenceSample[]> {
+/**
+ * convergence registers `count` instances, rotating the origin node, and times each one
+ * to every node; `gapMs` separates registrations so that each is timed on a settled cluster.
+ */
+export async function convergence(c: GrapevineCluster, count: number, gapMs = 200): Promise<ConvergenceSample[]> {
   const out: ConvergenceSample[] = [];
   const ds = c.daemons;
   // Each answer's revision is the next query's index, so the daemons serve only the blocking queries.
@@ -123,6 +126,7 @@ export async function convergence(c: GrapevineCluster, count: number): Promise<C
   for (let k = 0; k < count; k++) {
     const id = `conv-${k}-${Math.random().toString(36).slice(2, 8)}`;
     const origin = ds[k % ds.length]!;
+    if (k > 0) await new Promise((r) => setTimeout(r, gapMs));
     const deadline = performance.now() + 30_000;
     const seen = ds.map((d, i) => watch(d, 'ALL', idx[i]!, (insts) => insts.some((x) => x.id === id), deadline));
     await new Promise((r) => setTimeout(r, 25)); // let every blocking query reach its daemon and park

@@ -59,9 +59,10 @@ export async function stopSerf(c: SerfCluster): Promise<void> {
 /**
  * serfEventTimes fires `count` user events from rotating agents and returns, per
  * event, ms until all n agents streamed it, and how many events some agent never got
- * within timeoutMs (Serf drops user events when its broadcast queue overflows).
+ * within timeoutMs (Serf drops user events when its broadcast queue overflows). `gapMs`
+ * separates events, as registrations are separated on the Grapevine side.
  */
-export async function serfEventTimes(c: SerfCluster, count: number, timeoutMs = 15_000): Promise<{ times: number[]; lost: number }> {
+export async function serfEventTimes(c: SerfCluster, count: number, gapMs = 200, timeoutMs = 15_000): Promise<{ times: number[]; lost: number }> {
   const arrivals = new Map<string, Map<number, number>>();
   await Promise.all(
     c.rpcs.map((r, i) =>
@@ -86,7 +87,7 @@ export async function serfEventTimes(c: SerfCluster, count: number, timeoutMs = 
     } catch {
       lost++;
     }
-    await sleep(20);
+    await sleep(gapMs);
   }
   return { times, lost };
 }
