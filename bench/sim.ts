@@ -151,6 +151,33 @@ async function detection(n: number, hint: boolean, seed: number): Promise<number
   return c.now - t0;
 }
 
+/**
+ * Steady state: every node owns one instance (a converged registry of N records from N
+ * writers, so anti-entropy digests carry N origins), nothing changes, and we count
+ * everything on the wire over a window long enough to include anti-entropy rounds.
+ */
+async function steady(n: number, windowMs: number, seed: number): Promise<{ nodes: number; windowS: number; msgsPerNodePerSec: number; bytesPerNodePerSec: number; wallSec: number }> {
+  const wall0 = performance.now();
+  const preload = Array.from({ length: n }, (_, i) => ({
+    key: instanceKey('bench', 'web', `i${i}`),
+    value: { namespace: 'bench', service: 'web', id: `i${i}`, attributes: { ip: '10.0.0.1', port: '8080' }, owner: `n${i}`, registeredAtMs: 0 },
+    hlc: 1_700_000_000_000 * 1024 + i,
+    node: `n${i}`,
+    seq: 1,
+  }));
+  const c = await SimCluster.create({ seed, size: n, config: GOSSIP_PRESETS.lan, codec: 'size', bootstrap: 'seed', persist: false, preload });
+  await c.runFor(2_000);
+  const s0 = { ...c.net.stats };
+  await c.runFor(windowMs);
+  const perSec = (x: number) => Math.round((x / n / windowMs) * 1000 * 100) / 100;
+  return { nodes: n, windowS: windowMs / 1000, msgsPerNodePerSec: perSec(c.net.stats.sent - s0.sent), bytesPerNodePerSec: Math.round(perSec(c.net.stats.bytes - s0.bytes)), wallSec: round((performance.now() - wall0) / 1000) };
+}
+
+const steadyRows = [await steady(100, 60_000, 7), await steady(1000, 30_000, 7)];
+console.log('\nSteady state, lan preset: one instance per node, no changes, everything on the wire (probes, acks, push-pull, anti-entropy)');
+console.log('nodes  window(s)  msgs/node/s  bytes/node/s');
+for (const r of steadyRows) console.log(`${String(r.nodes).padStart(5)}  ${String(r.windowS).padStart(9)}  ${String(r.msgsPerNodePerSec).padStart(11)}  ${String(r.bytesPerNodePerSec).padStart(12)}`);
+
 const det: { nodes: number; hint: boolean; p50: number; max: number }[] = [];
 for (const n of [10, 25, 100]) {
   for (const hint of [true, false]) {
@@ -163,4 +190,4 @@ for (const n of [10, 25, 100]) {
 console.log('\nFailure detection, lan preset, 15 seeds each: crash until every other node says dead');
 console.log('nodes  conn-closed-hint  p50(ms)  max(ms)');
 for (const d of det) console.log(`${String(d.nodes).padStart(5)}  ${String(d.hint).padStart(16)}  ${String(d.p50).padStart(7)}  ${String(d.max).padStart(7)}`);
-writeFileSync(file, JSON.stringify({ preset: 'lan', network: '0.2-1 ms uniform delay; loss as in each row', seed: 42, rows, detection: det }, null, 2));
+writeFileSync(file, JSON.stringify({ preset: 'lan', network: '0.2-1 ms uniform delay; loss as in each row', seed: 42, rows, steady: steadyRows, detection: det }, null, 2));

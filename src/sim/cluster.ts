@@ -23,6 +23,11 @@ export interface SimClusterOptions {
   viewSize?: number;
   /** persist writes the engine state to the store when asked (default true; big benchmarks turn it off). */
   persist?: boolean;
+  /**
+   * preload puts these records in every node's store before it boots, as if the cluster
+   * had long converged on them (their watermarks are persisted too), for steady-state benchmarks.
+   */
+  preload?: Rec[];
   /** onWon observes every merge that changed something: node, sender, winning records. */
   onWon?: (node: string, from: string, won: Rec[]) => void;
 }
@@ -70,6 +75,16 @@ export class SimCluster {
   /** create builds and starts a cluster. */
   static async create(opts: SimClusterOptions): Promise<SimCluster> {
     const c = new SimCluster(opts);
+    if (opts.preload) {
+      const wm: Record<string, number> = {};
+      for (const r of opts.preload) wm[r.node] = Math.max(wm[r.node] ?? 0, r.seq);
+      for (const sn of c.nodes.values()) {
+        for (const r of opts.preload) sn.store.records.set(r.key, r);
+        const own = wm[sn.name] ?? 0;
+        if (own > 0) sn.store.meta.set('seq', own);
+        sn.store.meta.set('gossip', { inc: 0, peers: [], wm, fl: {}, down: [] } satisfies PersistedGossipState);
+      }
+    }
     for (const sn of c.nodes.values()) await c.boot(sn);
     await c.drain();
     return c;
