@@ -110,6 +110,13 @@ export function simFigures(r: Json): Figure[] {
     out.push({ id: `sim.write.${tag}`, label: `${name}: messages per node per write${row.writeBytesPerNode !== undefined ? ` (${row.writeBytesPerNode} B)` : ''}`, unit: 'msgs', value: row.writeMsgsPerNode, runs: 1, min: row.writeMsgsPerNode, median: row.writeMsgsPerNode, max: row.writeMsgsPerNode, n: row.nodes, command: how, better: 'lower' });
     out.push({ id: `sim.bg.${tag}`, label: `${name}: background membership traffic per node (${row.bgMsgsPerNodePerSec} msg/s)`, unit: 'B/s', value: row.bgBytesPerNodePerSec, runs: 1, min: row.bgBytesPerNodePerSec, median: row.bgBytesPerNodePerSec, max: row.bgBytesPerNodePerSec, n: row.nodes, command: how, better: 'lower' });
   }
+  for (const st of (r?.steady ?? []) as Json[]) {
+    const how = `node dist/bench/sim.js: one instance per node, nothing changes, ${st.windowS} s simulated window, everything on the wire`;
+    out.push({ id: `sim.steady.${st.nodes}`, label: `Simulated ${st.nodes.toLocaleString('en')} nodes, steady state: wire bytes per node per second (${st.msgsPerNodePerSec} msg/s)`, unit: 'B/s', value: st.bytesPerNodePerSec, runs: 1, min: st.bytesPerNodePerSec, median: st.bytesPerNodePerSec, max: st.bytesPerNodePerSec, n: st.nodes, command: how, better: 'lower' });
+  }
+  for (const d of (r?.detection ?? []) as Json[]) {
+    out.push({ id: `sim.detect.${d.nodes}.${d.hint ? 'hint' : 'nohint'}`, label: `Simulated failure detection, ${d.nodes} nodes, ${d.hint ? 'with' : 'without'} the connection-closed hint: crash until all say dead (p50)`, unit: 'ms', value: d.p50, runs: 15, min: NaN, median: d.p50, max: d.max, n: d.nodes, command: 'node dist/bench/sim.js: 15 seeds, lan preset', better: 'lower' });
+  }
   return out;
 }
 
