@@ -22,7 +22,7 @@ import { summarize } from './lib/stats.js';
 
 const log = logger('scale');
 const NS = 'scale.internal';
-const BIG = Number(argValue('instances') ?? (QUICK ? 2_000 : 100_000));
+const BIG = Number(argValue('instances') ?? (QUICK ? 1_000 : 100_000));
 const MID = Math.min(10_000, BIG / 2);
 const PER_SERVICE = 1000;
 const RUNS = QUICK ? 1 : 3;
