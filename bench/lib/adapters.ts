@@ -126,7 +126,7 @@ export function healthFigures(r: Json): Figure[] {
   const c = r?.checks;
   if (c) {
     const v = c.checksPerSecTarget ?? c.checksPerSecDaemon;
-    out.push({ id: 'health.checks', label: `HTTP health checks per second, one daemon, ${c.instances} instances at ${c.intervalMs} ms (daemon CPU ${c.cpuPercentOfOneCore}% of one core)`, unit: 'checks/s', value: v, runs: 1, min: v, median: v, max: v, n: c.instances, command: `node dist/bench/health.js, ${c.windowS} s window, counted at the target`, better: 'higher' });
+    out.push({ id: 'health.checks', label: `HTTP health checks per second, one daemon, ${c.instances} instances at ${c.intervalMs} ms (daemon CPU ${c.cpuPercentOfOneCore}% of one core${c.eventLoopLagP99Ms !== undefined ? `, event-loop p99 ${c.eventLoopLagP99Ms} ms` : ''})`, unit: 'checks/s', value: v, runs: 1, min: v, median: v, max: v, n: c.instances, command: `node dist/bench/health.js, ${c.windowS} s window, counted at the target`, better: 'higher' });
   }
   const p = r?.propagation;
   const all = p?.allNodesMs;
