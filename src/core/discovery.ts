@@ -106,12 +106,12 @@ export function selectInstances(views: readonly InstanceView[], q: DiscoverQuery
 }
 
 /**
- * sharedPool returns, for a query without attribute filters, the memoised list of a
+ * sharedPool (exported for answer caches keyed on it) returns, for a query without attribute filters, the memoised list of a
  * views list's instances in the query's health mode (the common query filters the same
  * cached list again and again). Its order is free: discoverViews shuffles it in place,
  * since a partial Fisher-Yates draws a uniform sample whatever order it starts from.
  */
-function sharedPool(views: readonly InstanceView[], q: DiscoverQuery): InstanceView[] | undefined {
+export function sharedPool(views: readonly InstanceView[], q: DiscoverQuery): InstanceView[] | undefined {
   for (const _k in q.attrs) return undefined;
   for (const _k in q.optional) return undefined;
   let memo = healthMemo.get(views);

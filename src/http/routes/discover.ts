@@ -1,5 +1,6 @@
 import { requireService } from '../../core/commands.js';
-import { discoverViews, parseDiscoverQuery, toDiscovered, type PickedViews } from '../../core/discovery.js';
+import { discoverViews, parseDiscoverQuery, sharedPool, toDiscovered, type PickedViews } from '../../core/discovery.js';
+import type { Random } from '../../core/gossip/types.js';
 import type { InstanceView } from '../../core/registry.js';
 import { validateNamespaceName, validateServiceName } from '../../core/validate.js';
 import { parseIndex, parseWaitMs } from '../params.js';
@@ -35,6 +36,56 @@ class Slab {
 }
 
 /**
+ * Arena holds the encoded entries of one memoised pool (a service's instances in one
+ * health mode, at one revision) and an index order that is partially shuffled in
+ * place per answer. The common query (no attribute filters) then costs typed-array
+ * swaps and one copy per entry, instead of walking view objects.
+ */
+interface Arena {
+  entries: Buffer[];
+  order: Int32Array;
+}
+
+function buildArena(pool: readonly InstanceView[]): Arena {
+  const entries = pool.map((v) => Buffer.from(',' + JSON.stringify(toDiscovered(v))));
+  const order = new Int32Array(pool.length);
+  for (let i = 0; i < order.length; i++) order[i] = i;
+  return { entries, order };
+}
+
+/** answerFromArena draws a uniform sample of at most `max` entries (partial Fisher-Yates on the index order) and encodes the answer. */
+function answerFromArena(a: Arena, max: number, revision: number, random: Random, slab: Slab): Buffer {
+  const n = a.order.length;
+  const k = Math.min(max, n);
+  const order = a.order;
+  for (let i = 0; i < Math.min(k, n - 1); i++) {
+    const j = i + Math.floor(random.next() * (n - i));
+    const t = order[i]!;
+    order[i] = order[j]!;
+    order[j] = t;
+  }
+  const tail = Buffer.from(`],"revision":${revision},"truncated":${n > max}}`);
+  const entries = a.entries;
+  let size = HEAD.length + tail.length - (k > 0 ? 1 : 0);
+  for (let i = 0; i < k; i++) size += entries[order[i]!]!.length;
+  const out = slab.take(size);
+  out.set(HEAD, 0);
+  let pos = HEAD.length;
+  for (let i = 0; i < k; i++) {
+    const e = entries[order[i]!]!;
+    if (i === 0) {
+      out.set(e.subarray(1), pos); // the first entry goes without its comma
+      pos += e.length - 1;
+    } else {
+      out.set(e, pos);
+      pos += e.length;
+    }
+  }
+  out.set(tail, pos);
+  return out;
+}
+
+/**
  * discoverRoutes serves GET /v1/discover/{ns}/{svc}: Cloud Map's DiscoverInstances,
  * plus Consul-style blocking: with `index=R` the request waits (up to `wait`) until
  * the service's revision passes R. The revision also goes out as X-Grapevine-Revision.
@@ -45,6 +96,7 @@ export function discoverRoutes(deps: ApiDeps): Route[] {
   // views are cached per service revision, so a hot service's answer is a copy of
   // ready-made pieces into a slab (the route must keep up with a bare node:http server).
   const slab = new Slab();
+  const arenas = new WeakMap<readonly InstanceView[], Arena>();
   const serialize = (r: PickedViews): Buffer => {
     const tail = Buffer.from(`],"revision":${r.revision},"truncated":${r.truncated}}`);
     const parts: Buffer[] = new Array(r.views.length);
@@ -85,7 +137,15 @@ export function discoverRoutes(deps: ApiDeps): Route[] {
         const waitMs = parseWaitMs(req.query.get('wait'));
         requireService(reg, ns, svc);
         const answer = () => {
-          const r = discoverViews(reg, ns, svc, q, deps.random, deps.viewCache.views(reg, ns, svc));
+          const views = deps.viewCache.views(reg, ns, svc);
+          const pool = sharedPool(views, q);
+          if (pool) {
+            let arena = arenas.get(pool);
+            if (!arena) arenas.set(pool, (arena = buildArena(pool)));
+            const revision = reg.serviceRevision(ns, svc);
+            return { bytes: answerFromArena(arena, q.max, revision, deps.random, slab), headers: { 'x-grapevine-revision': String(revision) } };
+          }
+          const r = discoverViews(reg, ns, svc, q, deps.random, views);
           return { bytes: serialize(r), headers: { 'x-grapevine-revision': String(r.revision) } };
         };
         if (index !== null && reg.serviceRevision(ns, svc) <= index) {
