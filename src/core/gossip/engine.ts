@@ -60,6 +60,11 @@ export interface GossipEngineInit {
 /** GossipStats are counters for metrics and tests. */
 export type GossipStats = MembershipCounters & ReplicationCounters & { unknownMessages: number; awareness: number };
 
+/** JOIN_RETRY_MIN_MS is the first delay before a join with no answer is sent again; it doubles up to JOIN_RETRY_MAX_MS. */
+export const JOIN_RETRY_MIN_MS = 250;
+/** JOIN_RETRY_MAX_MS caps the join retry backoff, so a node started before its seeds finds them within seconds. */
+export const JOIN_RETRY_MAX_MS = 5_000;
+
 /** MAX_PERSISTED_PEERS bounds the peers remembered for rejoining after a restart. */
 export const MAX_PERSISTED_PEERS = 1000;
 /** PIGGYBACK_TYPES are the membership messages that carry rumoured records (`rr`). */
@@ -72,6 +77,10 @@ export class GossipEngine {
   private readonly out = new Outbox();
   private unknownMessages = 0;
   private readonly persisted?: PersistedGossipState;
+  /** Seeds to retry while this node knows no live peer (Serf's retry_join). */
+  private retryJoinAddrs: string[] = [];
+  private retryJoinDelayMs = JOIN_RETRY_MIN_MS;
+  private retryJoinAtMs = Infinity;
 
   constructor(init: GossipEngineInit) {
     const { self, config, random, registry, persisted, now } = init;
@@ -117,13 +126,42 @@ export class GossipEngine {
       }
     }
     this.membership.sync.join(joinAddrs);
+    const seeds = new Set(joinAddrs);
+    for (const [name, addr] of p?.peers ?? []) if (name !== this.name) seeds.add(addr);
+    seeds.delete(this.membership.self.addr);
+    this.armRetryJoin([...seeds], now);
     return this.finish();
   }
 
   /** join contacts more seed addresses (e.g. `grapevine join`). */
-  join(addrs: string[], _now: number): GossipOutput {
+  join(addrs: string[], now: number): GossipOutput {
     this.membership.sync.join(addrs);
+    this.armRetryJoin([...new Set([...this.retryJoinAddrs, ...addrs])], now);
     return this.finish();
+  }
+
+  /**
+   * armRetryJoin remembers seeds to contact again while no peer is known. A join
+   * sent before the seed listens is lost (the daemons of a cluster often start
+   * together), so without this a node could stay alone for good.
+   */
+  private armRetryJoin(addrs: string[], now: number): void {
+    this.retryJoinAddrs = addrs;
+    this.retryJoinDelayMs = JOIN_RETRY_MIN_MS;
+    this.retryJoinAtMs = addrs.length > 0 ? now + this.retryJoinDelayMs : Infinity;
+  }
+
+  private retryJoin(now: number): void {
+    if (now < this.retryJoinAtMs) return;
+    if (this.membership.list.liveCount > 0) {
+      // Joined: stop retrying until we are alone again (checked on the next ticks).
+      this.retryJoinAtMs = now + JOIN_RETRY_MAX_MS;
+      this.retryJoinDelayMs = JOIN_RETRY_MIN_MS;
+      return;
+    }
+    this.membership.sync.join(this.retryJoinAddrs);
+    this.retryJoinDelayMs = Math.min(this.retryJoinDelayMs * 2, JOIN_RETRY_MAX_MS);
+    this.retryJoinAtMs = now + this.retryJoinDelayMs;
   }
 
   /** onMessage handles one message from a peer; malformed or unknown ones are counted and dropped. */
@@ -146,6 +184,7 @@ export class GossipEngine {
     if (!this.membership.leaving) {
       this.membership.tick(now);
       this.replication.tick(now);
+      this.retryJoin(now);
     }
     return this.finish();
   }
@@ -153,7 +192,7 @@ export class GossipEngine {
   /** nextWakeMs is the absolute time at which tick() next has work (Infinity after leave). */
   nextWakeMs(): number {
     if (this.membership.leaving) return Infinity;
-    return Math.min(this.membership.nextWakeMs(), this.replication.nextWakeMs());
+    return Math.min(this.membership.nextWakeMs(), this.replication.nextWakeMs(), this.retryJoinAtMs);
   }
 
   /** onLocalWrite pushes this node's durable new records to peers at once. */
