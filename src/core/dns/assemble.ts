@@ -45,6 +45,8 @@ export interface CachedAnswer {
   rev: number;
   /** guards are registry keys of would-be nested namespaces and the record each held when this was built. */
   guards: { key: string; rec: unknown }[];
+  /** checkedAt is the global registry revision at the last successful validation: unchanged means still valid. */
+  checkedAt: number;
   rcode: number;
   selection: Selection;
   items: AnswerItem[];

@@ -103,6 +103,7 @@ export function buildAnswer(
   a.ns = nsv.name;
   a.rev = rev;
   a.guards = guards;
+  a.checkedAt = registry.revision;
   let bytes = 200 + q.key.length * 2;
   for (const it of a.items) {
     bytes += it.rr.length + 64;
@@ -117,11 +118,11 @@ function answer(items: AnswerItem[], selection: Selection, ctx: Ctx): CachedAnsw
   if (items.length === 0) return nodata(ctx);
   let totalWeight = 0;
   for (const it of items) totalWeight += it.weight;
-  return { ns: '', rev: 0, guards: [], rcode: RCODE.NOERROR, selection, items, totalWeight, authority: [], bytes: 0 };
+  return { ns: '', rev: 0, guards: [], checkedAt: -1, rcode: RCODE.NOERROR, selection, items, totalWeight, authority: [], bytes: 0 };
 }
 
 function nodata(ctx: Ctx): CachedAnswer {
-  return { ns: '', rev: 0, guards: [], rcode: RCODE.NOERROR, selection: 'all', items: [], totalWeight: 0, authority: [ctx.soa], bytes: 0 };
+  return { ns: '', rev: 0, guards: [], checkedAt: -1, rcode: RCODE.NOERROR, selection: 'all', items: [], totalWeight: 0, authority: [ctx.soa], bytes: 0 };
 }
 
 function nxdomain(ctx: Ctx): CachedAnswer {
