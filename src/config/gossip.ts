@@ -18,6 +18,8 @@ export interface GossipConfig {
   retransmitMultiplier: number;
   /** fanout is the number of peers a new record is pushed to at once. */
   fanout: number;
+  /** directPushMaxPeers: in a cluster with at most this many peers, a writer pushes a new record to all of them at once (one hop) instead of starting an epidemic. 0 turns it off. */
+  directPushMaxPeers: number;
   /** antiEntropyIntervalMs is how often a node runs push-pull with a random peer. */
   antiEntropyIntervalMs: number;
   /** tombstoneTtlMs is how long deletes are kept before they are collected. */
@@ -47,6 +49,7 @@ export const GOSSIP_PRESETS: Record<GossipPreset, GossipConfig> = {
     awarenessMaxMultiplier: 8,
     retransmitMultiplier: 4,
     fanout: 3,
+    directPushMaxPeers: 64,
     antiEntropyIntervalMs: 10_000,
     tombstoneTtlMs: 24 * 3600_000,
     reapAfterMs: 3600_000,
@@ -62,6 +65,7 @@ export const GOSSIP_PRESETS: Record<GossipPreset, GossipConfig> = {
     awarenessMaxMultiplier: 8,
     retransmitMultiplier: 4,
     fanout: 3,
+    directPushMaxPeers: 64,
     antiEntropyIntervalMs: 5_000,
     tombstoneTtlMs: 3600_000,
     reapAfterMs: 600_000,
@@ -77,6 +81,7 @@ export const GOSSIP_PRESETS: Record<GossipPreset, GossipConfig> = {
     awarenessMaxMultiplier: 4,
     retransmitMultiplier: 3,
     fanout: 3,
+    directPushMaxPeers: 64,
     antiEntropyIntervalMs: 1_000,
     tombstoneTtlMs: 60_000,
     reapAfterMs: 30_000,
@@ -94,6 +99,7 @@ const LIMITS: Record<keyof GossipConfig, [min: number, max: number]> = {
   awarenessMaxMultiplier: [1, 100],
   retransmitMultiplier: [1, 100],
   fanout: [1, 64],
+  directPushMaxPeers: [0, 1024],
   antiEntropyIntervalMs: [50, 3600_000],
   tombstoneTtlMs: [1_000, 30 * 24 * 3600_000],
   reapAfterMs: [0, 30 * 24 * 3600_000],

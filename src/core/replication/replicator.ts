@@ -184,10 +184,17 @@ export class Replication {
       this.index.note(r);
       this.rumors.push(r.key, r);
     }
-    // Push to max(fanout, retransmit bound) peers at once: a single push wave reaches all
-    // N nodes w.h.p. only if each node pushes ~ln N + c times (Pittel 1987); waiting for
-    // later rounds would cost probe intervals, not milliseconds.
-    const count = Math.max(this.config.fanout, this.retransmits());
+    // In a cluster of at most directPushMaxPeers peers the writer pushes to every live
+    // peer itself: N-1 frames and one hop, where the epidemic below costs about
+    // N * max(fanout, retransmits) frames and two or three hops. Its receivers need not
+    // forward; the piggybacked rumours and anti-entropy still cover a peer the writer
+    // did not know yet.
+    const small = this.peers.clusterSize - 1 <= this.config.directPushMaxPeers;
+    if (small && from !== undefined && recs.every((r) => r.node === from)) return;
+    // Otherwise push to max(fanout, retransmit bound) peers at once: a single push wave
+    // reaches all N nodes w.h.p. only if each node pushes ~ln N + c times (Pittel 1987);
+    // waiting for later rounds would cost probe intervals, not milliseconds.
+    const count = small && from === undefined ? this.peers.clusterSize - 1 : Math.max(this.config.fanout, this.retransmits());
     const targets = this.peers.randomLive(count, (n) => n === from || n === recs[0].node);
     for (const chunk of chunkRecords(recs, Math.floor(this.config.maxFrameBytes / 4))) {
       for (const t of targets) this.out.send(t.name, t.addr, { t: 'r.push', r: chunk });

@@ -9,10 +9,11 @@ import { Registry } from '../../../../src/core/registry.js';
 const NOW = 1_700_000_000_000;
 const PEERS = ['a', 'b', 'c', 'd', 'e', 'f', 'g', 'h', 'i', 'j', 'k', 'l'];
 
-function engine(registry = new Registry(), fanout = 3): GossipEngine {
+/** engine builds `self` knowing 12 peers; direct push is off unless asked, so the epidemic path is what these tests see. */
+function engine(registry = new Registry(), fanout = 3, directPushMaxPeers = 0): GossipEngine {
   return new GossipEngine({
     self: { name: 'self', addr: 'addr:self' },
-    config: { ...GOSSIP_PRESETS.lan, fanout },
+    config: { ...GOSSIP_PRESETS.lan, fanout, directPushMaxPeers },
     random: seededRandom(3),
     registry,
     now: NOW,
@@ -34,6 +35,19 @@ test('a local write is pushed at once (no tick) to max(fanout, retransmit bound)
   assert.equal(new Set(pushes.map((p) => p.to)).size, 8);
   assert.ok(pushes.every((p) => p.addr === `addr:${p.to}`));
   assert.equal(engine(new Registry(), 10).onLocalWrite([rec(1)], NOW).sends.filter((s) => s.msg.t === 'r.push').length, 10, 'a bigger fanout wins');
+});
+
+test('in a small cluster the writer pushes to every live peer, and receivers do not forward what the writer sent them', () => {
+  const e = engine(new Registry(), 3, 64);
+  const pushes = e.onLocalWrite([rec(1)], NOW).sends.filter((s) => s.msg.t === 'r.push');
+  assert.deepEqual(pushes.map((p) => p.to).sort(), [...PEERS].sort(), 'one push to each of the 12 peers');
+  const r = engine(new Registry(), 3, 64);
+  r.onMessage('a', { t: 'r.push', r: [rec(1, 'a', 1)] }, NOW);
+  assert.equal(r.onApplied('a', [rec(1, 'a', 1)], NOW).sends.filter((s) => s.msg.t === 'r.push').length, 0, 'the writer reached everyone itself');
+  const relayed = r.onApplied('b', [rec(2, 'a', 2)], NOW).sends.filter((s) => s.msg.t === 'r.push');
+  assert.ok(relayed.length > 0 && relayed.every((s) => s.to !== 'b'), 'news that came through a third node is still pushed on');
+  const big = engine(new Registry(), 3, 11);
+  assert.equal(big.onLocalWrite([rec(1)], NOW).sends.filter((s) => s.msg.t === 'r.push').length, 8, 'past the limit: the epidemic (max(fanout, retransmit bound))');
 });
 
 test('received records are validated; only valid ones are applied; news is forwarded to others, never back', () => {
