@@ -89,6 +89,11 @@ export function dnsFigures(r: Json): Figure[] {
       ...(!nsd.length && r.nsd?.skipped ? { note: `NSD skipped: ${r.nsd.skipped}` } : {}),
     },
   ];
+  const echo = Array.isArray(r.nodeEcho) ? (r.nodeEcho as Json[]) : [];
+  if (echo.length) {
+    const e = spread(echo, 'qps');
+    out.push({ id: 'dns.qpsOfNodeCeiling', label: 'DNS queries per second against the Node UDP ceiling (a Node echo server answering every query with a fixed packet)', unit: 'qps', value: q.median, runs: g.length, ...q, command: how, better: 'higher', baseline: { name: 'Node UDP echo server', value: e.median, min: e.min, max: e.max, runs: echo.length }, ...(r.median?.qpsOfNodeCeiling !== undefined ? { ratio: r.median.qpsOfNodeCeiling, ratioNote: 'of the Node ceiling' } : {}) });
+  }
   for (const k of ['p50Ms', 'p99Ms']) {
     const s = spread(g, k);
     const b = nsd.length ? spread(nsd, k) : undefined;

@@ -137,7 +137,7 @@ function chartsFor(m: Merged, dir: string, rel: string): string[] {
   }
   const dns = get('dns');
   if (dns?.median?.grapevine) {
-    const bars = [{ label: 'Grapevine', value: dns.median.grapevine.qps, group: 0 }, ...(dns.median.nsd ? [{ label: 'NSD', value: dns.median.nsd.qps, group: 1 }] : [])];
+    const bars = [{ label: 'Grapevine', value: dns.median.grapevine.qps, group: 0 }, ...(dns.median.nsd ? [{ label: 'NSD', value: dns.median.nsd.qps, group: 1 }] : []), ...(dns.median.nodeEcho ? [{ label: 'Node UDP echo', value: dns.median.nodeEcho.qps, group: 2 }] : [])];
     save('dns-qps.svg', 'DNS queries per second', barChart({ title: `DNS qps, ${dns.tool} (median of ${dns.runs} runs)`, yLabel: 'queries/s', bars }));
   }
   const http = get('http');
