@@ -225,6 +225,6 @@ export function readmeSection(m: Merged): string {
   for (const f of rows) {
     L.push(`| ${cell(f.label)} | ${fmt(f.value)} ${f.unit} | ${f.baseline ? `${cell(f.baseline.name)}: ${fmt(f.baseline.value)} ${f.unit}` : ''} | ${f.ratio !== undefined ? `${fmt(f.ratio)}${f.ratioNote ? ` ${f.ratioNote}` : ' of baseline'}` : ''} | ${f.target ? `${cell(f.target)} ${f.met === undefined ? '' : f.met ? '✅' : '❌'}` : ''} |`);
   }
-  L.push('', 'Reproduce with `npm run bench` (about half an hour; it installs serf, nsd and dnsperf with apt-get when run as root, else reports them skipped), or `npm run bench -- --quick` for a reduced set in about two minutes.', '');
+  L.push('', 'Reproduce with `npm run bench` (20 to 30 minutes; it installs serf, nsd and dnsperf with apt-get when run as root, else reports them skipped), or `npm run bench -- --quick` for a reduced set in about two minutes.', '');
   return L.join('\n');
 }
