@@ -35,6 +35,7 @@ export function clusterFigures(r: Json): Figure[] {
         better: 'lower',
         ...(se && se.n > 0 ? { baseline: { name: `Serf ${r?.serf?.version ?? ''} user event (p50; p99 ${round(se.p99)} ms)`.trim(), value: round(se.p50), min: round(se.min), max: round(se.max), runs: 1 } } : {}),
         ...(speed !== undefined ? { ratio: speed, ratioNote: 'x faster than Serf (p50)', target: '>= 10x faster than Serf', met: speed >= 10 } : {}),
+        ...(ga.min < 0 ? { note: 'a negative time: every node showed the change before the writer\'s HTTP acknowledgement arrived (replication does not wait for the owner\'s fsync)' } : {}),
       });
     }
     const gf = num(g?.failureDetectionMs);
