@@ -96,6 +96,8 @@ export class Registry {
     if (!rec) return;
     if (rec.value !== null) throw new Error(`Registry.remove: ${key} is live, only tombstones are collected`);
     this.records.delete(key);
+    // The state changed (digests see tombstones), so the revision moves too.
+    ++this.revisionCounter;
   }
 
   /**
@@ -111,6 +113,7 @@ export class Registry {
       this.apply({ key, value: null, hlc: rec.hlc + 1, node: rec.node, seq: rec.seq });
     }
     this.records.delete(key);
+    ++this.revisionCounter;
   }
 
   /** get returns the record under a key, tombstone or not. */
