@@ -6,8 +6,10 @@ import { StoreLockedError, type Store, type StoreBatch } from './store.js';
 const packr = new Packr({ useRecords: false, moreTypes: false });
 const REC_PREFIX = 'r|';
 const META_PREFIX = 'm|';
-/** MAX_BATCH_OPS bounds one LevelDB batch; larger group commits are split. */
+/** MAX_BATCH_OPS bounds one LevelDB batch; a single larger write is split. */
 export const MAX_BATCH_OPS = 10_000;
+/** MAX_GROUP_OPS bounds how many queued writes' operations one group commit gathers, keeping each event-loop turn short. */
+export const MAX_GROUP_OPS = 2_000;
 
 type BatchOp = { type: 'put'; key: string; value: Uint8Array } | { type: 'del'; key: string };
 
@@ -64,8 +66,19 @@ export class LevelStore implements Store {
   private async flush(): Promise<void> {
     this.flushing = true;
     while (this.pending.length > 0) {
-      const group = this.pending;
-      this.pending = [];
+      // A group commit takes whole writes up to MAX_GROUP_OPS operations (at least one
+      // write): encoding and handing LevelDB one huge batch is synchronous work, and a
+      // full state transfer queues tens of thousands of records while a flush runs.
+      let n = 0;
+      let count = 0;
+      while (n < this.pending.length) {
+        const b = this.pending[n]!.batch;
+        const ops = b.put.length + b.del.length;
+        if (n > 0 && count + ops > MAX_GROUP_OPS) break;
+        count += ops;
+        n++;
+      }
+      const group = this.pending.splice(0, n);
       const ops: BatchOp[] = [];
       const meta: Record<string, unknown> = {};
       for (const p of group) {
