@@ -64,22 +64,25 @@ function answerFromArena(a: Arena, max: number, revision: number, random: Random
     order[i] = order[j]!;
     order[j] = t;
   }
-  const tail = Buffer.from(`],"revision":${revision},"truncated":${n > max}}`);
-  const entries = a.entries;
-  let size = HEAD.length + tail.length - (k > 0 ? 1 : 0);
-  for (let i = 0; i < k; i++) size += entries[order[i]!]!.length;
+  const parts: Buffer[] = new Array(k);
+  for (let i = 0; i < k; i++) parts[i] = a.entries[order[i]!]!;
+  return joinAnswer(parts, revision, n > max, slab);
+}
+
+/** joinAnswer copies ready-encoded entries (each with a leading comma) into one answer body cut from the slab. */
+function joinAnswer(parts: readonly Buffer[], revision: number, truncated: boolean, slab: Slab): Buffer {
+  const tail = Buffer.from(`],"revision":${revision},"truncated":${truncated}}`);
+  let size = HEAD.length + tail.length - (parts.length > 0 ? 1 : 0);
+  for (let i = 0; i < parts.length; i++) size += parts[i]!.length;
   const out = slab.take(size);
   out.set(HEAD, 0);
   let pos = HEAD.length;
-  for (let i = 0; i < k; i++) {
-    const e = entries[order[i]!]!;
-    if (i === 0) {
-      out.set(e.subarray(1), pos); // the first entry goes without its comma
-      pos += e.length - 1;
-    } else {
-      out.set(e, pos);
-      pos += e.length;
-    }
+  for (let i = 0; i < parts.length; i++) {
+    const e = parts[i]!;
+    // The first entry goes without its comma.
+    const from = i === 0 ? 1 : 0;
+    out.set(from === 0 ? e : e.subarray(1), pos);
+    pos += e.length - from;
   }
   out.set(tail, pos);
   return out;
@@ -98,32 +101,14 @@ export function discoverRoutes(deps: ApiDeps): Route[] {
   const slab = new Slab();
   const arenas = new WeakMap<readonly InstanceView[], Arena>();
   const serialize = (r: PickedViews): Buffer => {
-    const tail = Buffer.from(`],"revision":${r.revision},"truncated":${r.truncated}}`);
     const parts: Buffer[] = new Array(r.views.length);
-    let size = HEAD.length + tail.length - (r.views.length > 0 ? 1 : 0);
     for (let i = 0; i < r.views.length; i++) {
       const v = r.views[i] as CachedView;
       let b = v[JSON_BYTES];
       if (b === undefined) b = v[JSON_BYTES] = Buffer.from(',' + JSON.stringify(toDiscovered(v)));
       parts[i] = b;
-      size += b.length;
     }
-    const out = slab.take(size);
-    out.set(HEAD, 0);
-    let pos = HEAD.length;
-    for (let i = 0; i < parts.length; i++) {
-      const b = parts[i]!;
-      if (i === 0) {
-        // The first entry goes without its comma.
-        out.set(b.subarray(1), pos);
-        pos += b.length - 1;
-      } else {
-        out.set(b, pos);
-        pos += b.length;
-      }
-    }
-    out.set(tail, pos);
-    return out;
+    return joinAnswer(parts, r.revision, r.truncated, slab);
   };
   return [
     {
