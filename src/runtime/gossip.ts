@@ -20,6 +20,16 @@ import type { GrapevineNode } from './node.js';
 
 /** APPLY_CHUNK_RECORDS bounds records merged in one event-loop turn, so a full state transfer never stalls the loop. */
 export const APPLY_CHUNK_RECORDS = 1_000;
+/**
+ * SEND_CHUNK_WEIGHT bounds the frames one event-loop turn encodes and sends, weighed as
+ * one per frame plus one per record it carries: a snapshot of 100,000 records is spread
+ * over dozens of turns, while a write pushed to 64 peers still goes out at once.
+ */
+export const SEND_CHUNK_WEIGHT = 2_000;
+
+function sendWeight(msg: GossipMsg): number {
+  return 1 + (Array.isArray(msg.r) ? msg.r.length : 0);
+}
 /** MAX_TIMER_DELAY_MS caps the tick timer, so a stuck nextWakeMs cannot stop the engine for long. */
 export const MAX_TIMER_DELAY_MS = 1_000;
 /** LEAVE_FLUSH_MS bounds how long leave() waits for the leave announcement to go out. */
@@ -143,9 +153,17 @@ export class GossipRuntime {
     this.arm();
   }
 
+  // An output is carried out in chunks when it would hold the event loop too long in one
+  // turn: a large apply (merging a snapshot) or many frames (sending one, each encoded).
+  private needsChunks(out: GossipOutput): boolean {
+    if (out.apply.some((a) => a.recs.length > APPLY_CHUNK_RECORDS)) return true;
+    let weight = 0;
+    for (const s of out.sends) if ((weight += sendWeight(s.msg)) > SEND_CHUNK_WEIGHT) return true;
+    return false;
+  }
+
   private carryOut(out: GossipOutput): void {
-    const big = out.apply.some((a) => a.recs.length > APPLY_CHUNK_RECORDS);
-    if (big) {
+    if (this.needsChunks(out)) {
       this.draining = true;
       void this.carryOutChunked(out).then(() => this.drainBacklog());
       return;
@@ -164,13 +182,23 @@ export class GossipRuntime {
         await new Promise((r) => setImmediate(r));
       }
     }
-    this.rest(out);
+    this.rest(out, false);
+    let weight = 0;
+    for (const s of out.sends) {
+      if (this.stopped) return;
+      if (weight > SEND_CHUNK_WEIGHT) {
+        weight = 0;
+        await new Promise((r) => setImmediate(r));
+      }
+      this.transport.send(s.to, s.msg, s.addr);
+      weight += sendWeight(s.msg);
+    }
   }
 
   private async drainBacklog(): Promise<void> {
     while (this.backlog.length > 0 && !this.stopped) {
       const next = this.backlog.shift()!;
-      if (next.apply.some((a) => a.recs.length > APPLY_CHUNK_RECORDS)) await this.carryOutChunked(next);
+      if (this.needsChunks(next)) await this.carryOutChunked(next);
       else {
         for (const a of next.apply) this.apply(a.from, a.recs);
         this.rest(next);
@@ -189,7 +217,7 @@ export class GossipRuntime {
     if (won.length > 0) this.run(() => this.engine.onApplied(from, won, this.now()));
   }
 
-  private rest(out: GossipOutput): void {
+  private rest(out: GossipOutput, sends = true): void {
     const { node, logger } = this.opts;
     if (out.drop.length > 0) {
       // Drops must follow the persisted state that allows them (raised collection floors),
@@ -204,7 +232,7 @@ export class GossipRuntime {
       else logger.info({ member: s.name, status: s.status }, 'member status changed');
     }
     for (const r of out.reap) node.setOwnerReaped(r.name, r.reaped);
-    for (const s of out.sends) this.transport.send(s.to, s.msg, s.addr);
+    if (sends) for (const s of out.sends) this.transport.send(s.to, s.msg, s.addr);
   }
 
   // Persist writes queue behind the records already handed to the store (LevelStore
