@@ -38,15 +38,8 @@ export interface HelloFrame {
 }
 
 /** WelcomeFrame accepts a hello; `echo` repeats the hello's nonce so a replayed welcome is refused. */
-export interface WelcomeFrame {
+export interface WelcomeFrame extends Omit<HelloFrame, 'k'> {
   k: 'welcome';
-  v: number;
-  cluster: string;
-  node: string;
-  addr: string;
-  boot: string;
-  nonce: string;
-  tsMs: number;
   echo: string;
 }
 
