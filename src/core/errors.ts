@@ -13,6 +13,8 @@ export type ErrorCode =
   | 'MethodNotAllowed'
   | 'NotImplemented'
   | 'Unavailable'
+  | 'StorageUnavailable'
+  | 'ClockSkew'
   | 'Internal';
 
 const STATUS: Record<ErrorCode, number> = {
@@ -30,6 +32,8 @@ const STATUS: Record<ErrorCode, number> = {
   Internal: 500,
   NotImplemented: 501,
   Unavailable: 503,
+  StorageUnavailable: 503,
+  ClockSkew: 503,
 };
 
 /** GrapevineError is an expected failure with a stable code and an HTTP status. */
