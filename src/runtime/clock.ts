@@ -9,6 +9,8 @@ export interface Clock {
   setTimeout(fn: () => void, delayMs: number): TimerHandle;
   /** clearTimeout cancels a timer; unknown or fired handles are ignored. */
   clearTimeout(handle: TimerHandle): void;
+  /** defer runs fn on a later turn of the event loop, after pending I/O (chunked work yields with it). */
+  defer(fn: () => void): void;
 }
 
 /** RealClock is the Clock backed by Date.now and Node's timers. */
@@ -23,5 +25,8 @@ export class RealClock implements Clock {
   }
   clearTimeout(handle: TimerHandle): void {
     clearTimeout(handle as NodeJS.Timeout);
+  }
+  defer(fn: () => void): void {
+    setImmediate(fn);
   }
 }

@@ -1,6 +1,7 @@
 import type { GossipConfig } from '../config/gossip.js';
 import { GossipEngine } from '../core/gossip/engine.js';
-import { seededRandom, type GossipMsg, type GossipOutput, type PersistedGossipState, type Random } from '../core/gossip/types.js';
+import { seededRandom, type GossipMsg, type PersistedGossipState, type Random } from '../core/gossip/types.js';
+import { GossipDriver, type DriverLog } from '../runtime/driver.js';
 import type { Rec } from '../core/records.js';
 import { stateDigest } from '../core/state-digest.js';
 import { GrapevineNode, type Write } from '../runtime/node.js';
@@ -28,11 +29,13 @@ export interface SimClusterOptions {
    * had long converged on them (their watermarks are persisted too), for steady-state benchmarks.
    */
   preload?: Rec[];
+  /** prepare fills a node's store before it first boots (records held before the test starts). */
+  prepare?: (name: string, store: MemoryStore) => void;
   /** onWon observes every merge that changed something: node, sender, winning records. */
   onWon?: (node: string, from: string, won: Rec[]) => void;
 }
 
-/** SimNode is one simulated daemon: its store survives crashes, its node and engine do not. */
+/** SimNode is one simulated daemon: its store survives crashes, its node, engine and driver do not. */
 export interface SimNode {
   name: string;
   addr: string;
@@ -41,14 +44,16 @@ export interface SimNode {
   up: boolean;
   node?: GrapevineNode;
   engine?: GossipEngine;
-  wakeAtMs: number;
-  wakeEv?: ReturnType<Scheduler['at']>;
+  driver?: GossipDriver;
 }
+
+const SILENT: DriverLog = { error() {}, warn() {}, info() {}, debug() {} };
 
 /**
  * SimCluster runs N Grapevine nodes in one process, each a real GrapevineNode (with a
- * MemoryStore and the fake clock) driven by a real GossipEngine, on a seeded fake
- * network. It carries out engine effects exactly as the daemon's runtime does.
+ * MemoryStore and the fake clock) and a real GossipEngine, driven by the daemon's own
+ * GossipDriver on a seeded fake network: every effect is carried out by the same code
+ * as in a daemon (chunking, backlog, persist order, failing stores included).
  */
 export class SimCluster {
   readonly scheduler: Scheduler;
@@ -56,7 +61,6 @@ export class SimCluster {
   readonly net: SimNetwork;
   readonly nodes = new Map<string, SimNode>();
   private readonly byAddr = new Map<string, string>();
-  private readonly pending = new Set<Promise<void>>();
 
   private constructor(readonly opts: SimClusterOptions) {
     this.scheduler = new Scheduler(opts.startMs ?? 1_700_000_000_000);
@@ -67,7 +71,7 @@ export class SimCluster {
     for (let i = 0; i < opts.size; i++) {
       const name = `n${i}`;
       const addr = `sim://${name}`;
-      this.nodes.set(name, { name, addr, store: new MemoryStore(), random: seededRandom(opts.seed * 7919 + i + 1), up: false, wakeAtMs: NaN });
+      this.nodes.set(name, { name, addr, store: new MemoryStore(), random: seededRandom(opts.seed * 7919 + i + 1), up: false });
       this.byAddr.set(addr, name);
     }
   }
@@ -85,6 +89,7 @@ export class SimCluster {
         sn.store.meta.set('gossip', { inc: 0, peers: [], wm, fl: {}, down: [] } satisfies PersistedGossipState);
       }
     }
+    if (opts.prepare) for (const sn of c.nodes.values()) opts.prepare(sn.name, sn.store);
     for (const sn of c.nodes.values()) await c.boot(sn);
     await c.drain();
     return c;
@@ -136,12 +141,11 @@ export class SimCluster {
   crash(name: string): void {
     const sn = this.get(name);
     sn.up = false;
-    if (sn.wakeEv) this.scheduler.cancel(sn.wakeEv);
-    sn.wakeEv = undefined;
-    sn.wakeAtMs = NaN;
+    sn.driver?.halt();
     sn.node?.removeAllListeners();
     sn.node = undefined;
     sn.engine = undefined;
+    sn.driver = undefined;
   }
 
   /**
@@ -150,7 +154,7 @@ export class SimCluster {
    */
   async kill(name: string): Promise<void> {
     this.crash(name);
-    for (const sn of this.live()) await this.carry(sn, sn.engine!.peerDisconnected(name, this.now));
+    for (const sn of this.live()) sn.driver!.peerDown(name);
     await this.drain();
   }
 
@@ -165,7 +169,7 @@ export class SimCluster {
   /** leave runs a graceful leave on a node, then stops it. */
   async leave(name: string): Promise<void> {
     const sn = this.get(name);
-    await this.carry(sn, sn.engine!.leave(this.now));
+    sn.driver!.leave();
     await this.drain();
     this.crash(name);
   }
@@ -201,15 +205,28 @@ export class SimCluster {
       now: this.now,
       seedMembers: this.opts.bootstrap === 'seed' ? this.seedView(sn) : undefined,
     });
+    const transport = {
+      send: (to: string, msg: GossipMsg, addr: string) => {
+        const dest = to || this.byAddr.get(addr);
+        if (dest && dest !== sn.name) this.net.send(sn.name, dest, msg);
+      },
+    };
+    const onWon = this.opts.onWon;
+    const driver = new GossipDriver(engine, {
+      node,
+      transport,
+      clock: this.clock,
+      log: SILENT,
+      persistEngineState: this.opts.persist !== false,
+      onApplied: onWon ? (from, won) => onWon(sn.name, from, won) : undefined,
+    });
     sn.node = node;
     sn.engine = engine;
+    sn.driver = driver;
     sn.up = true;
-    node.on('local', (recs) => {
-      if (sn.engine !== engine) return;
-      this.track(this.carry(sn, engine.onLocalWrite(recs, this.now)));
-    });
+    node.on('local', (recs) => driver.localWrite(recs));
     const join = this.opts.bootstrap === 'seed' ? [] : sn.name === 'n0' ? (this.opts.size > 1 ? ['sim://n1'] : []) : ['sim://n0'];
-    await this.carry(sn, engine.start(sn.name === 'n0' && !persisted ? [] : join, this.now));
+    driver.start(sn.name === 'n0' && !persisted ? [] : join);
   }
 
   private allNodes?: SimNode[];
@@ -223,58 +240,22 @@ export class SimCluster {
     return [...picked].map((i) => ({ name: all[i].name, addr: all[i].addr }));
   }
 
-  private async deliver(from: string, to: string, msg: GossipMsg): Promise<void> {
+  private deliver(from: string, to: string, msg: GossipMsg): void {
     const sn = this.nodes.get(to);
-    if (!sn || !sn.up || !sn.engine) return;
-    await this.carry(sn, sn.engine.onMessage(from, msg, this.now));
+    if (sn?.up) sn.driver?.message(from, msg);
   }
 
-  /** carry performs an engine output the way src/runtime/gossip.ts does. */
-  private async carry(sn: SimNode, out: GossipOutput): Promise<void> {
-    const node = sn.node;
-    const engine = sn.engine;
-    if (!node || !engine) return;
-    for (const a of out.apply) {
-      const won = await node.applyRemote(a.recs);
-      if (sn.engine !== engine) return;
-      if (won.length > 0) this.opts.onWon?.(sn.name, a.from, won);
-      await this.carry(sn, engine.onApplied(a.from, won, this.now));
-    }
-    if (out.persist && this.opts.persist !== false) sn.store.writeSync({ put: [], del: [], meta: { gossip: structuredClone(engine.persistentState()) } });
-    if (out.drop.length > 0) await node.dropRecords(out.drop);
-    if (sn.engine !== engine) return;
-    for (const s of out.status) node.setMemberStatus(s.name, s.status);
-    for (const r of out.reap) node.setOwnerReaped(r.name, r.reaped);
-    for (const s of out.sends) {
-      const to = s.to || this.byAddr.get(s.addr);
-      if (to && to !== sn.name) this.net.send(sn.name, to, s.msg);
-    }
-    this.rearm(sn);
+  /** connect tells both nodes that a link between them opened (the transport's peerUp), which starts anti-entropy. */
+  async connect(a: string, b: string): Promise<void> {
+    this.get(a).driver?.peerUp(b);
+    this.get(b).driver?.peerUp(a);
+    await this.drain();
   }
 
-  private rearm(sn: SimNode): void {
-    const engine = sn.engine;
-    if (!engine) return;
-    const t = engine.nextWakeMs();
-    if (t === sn.wakeAtMs) return;
-    if (sn.wakeEv) this.scheduler.cancel(sn.wakeEv);
-    sn.wakeAtMs = t;
-    sn.wakeEv = Number.isFinite(t)
-      ? this.scheduler.at(t, () => {
-          if (sn.engine !== engine) return;
-          sn.wakeEv = undefined;
-          sn.wakeAtMs = NaN;
-          return this.carry(sn, engine.tick(this.now));
-        })
-      : undefined;
-  }
-
-  private track(p: Promise<void>): void {
-    this.pending.add(p);
-    void p.finally(() => this.pending.delete(p));
-  }
-
-  private async drain(): Promise<void> {
-    while (this.pending.size > 0) await Promise.all([...this.pending]);
+  /** drain lets every merge, persist and chunked output that can finish without virtual time passing finish. */
+  async drain(): Promise<void> {
+    // Store writes and chunk yields in the simulator resolve as microtasks; a macrotask
+    // turn runs only after every microtask chain is done.
+    await new Promise<void>((r) => setImmediate(r));
   }
 }

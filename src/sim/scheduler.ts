@@ -108,4 +108,9 @@ export class FakeClock implements Clock {
   clearTimeout(handle: TimerHandle): void {
     if (handle && typeof handle === 'object' && 'cancelled' in handle) this.scheduler.cancel(handle as SimEvent);
   }
+
+  /** defer yields as a microtask: a chunked task in the simulator still yields between chunks, and stays deterministic. */
+  defer(fn: () => void): void {
+    void Promise.resolve().then(fn);
+  }
 }

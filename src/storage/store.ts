@@ -20,6 +20,8 @@ export interface Store {
   getMeta<T>(name: string): Promise<T | undefined>;
   /** write applies a batch atomically and durably. */
   write(batch: StoreBatch): Promise<void>;
+  /** reopen closes and reopens a store that failed, and verifies it (absent: the store needs no reopening). */
+  reopen?(): Promise<void>;
   /** close flushes pending writes and releases the store. */
   close(): Promise<void>;
 }

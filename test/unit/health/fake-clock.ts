@@ -17,6 +17,9 @@ export class FakeClock implements Clock {
   clearTimeout(handle: TimerHandle): void {
     this.timers.delete((handle as { id: number }).id);
   }
+  defer(fn: () => void): void {
+    void Promise.resolve().then(fn);
+  }
   get pending(): number {
     return this.timers.size;
   }

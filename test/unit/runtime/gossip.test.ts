@@ -2,11 +2,11 @@ import { after, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { GOSSIP_PRESETS, type GossipConfig } from '../../../src/config/gossip.js';
 import type { Rec } from '../../../src/core/records.js';
-import { Registry } from '../../../src/core/registry.js';
 import { stateDigest } from '../../../src/core/state-digest.js';
 import { silentLogger } from '../../../src/obs/logger.js';
 import { RealClock } from '../../../src/runtime/clock.js';
-import { newsIn, PERSIST_META_KEY, startGossip, type GossipRuntime } from '../../../src/runtime/gossip.js';
+import { PERSIST_META_KEY } from '../../../src/runtime/driver.js';
+import { startGossip, type GossipRuntime } from '../../../src/runtime/gossip.js';
 import { GrapevineNode } from '../../../src/runtime/node.js';
 import { MemoryStore } from '../../../src/storage/memory-store.js';
 
@@ -65,10 +65,19 @@ test('a new node catches up on a large registry by anti-entropy, and the digests
   assert.equal(stateDigest(b.node.registry), stateDigest(a.node.registry));
 });
 
-test('newsIn picks what a one-by-one merge would keep', () => {
-  const reg = new Registry();
-  const r = (hlc: number, node = 'x'): Rec => ({ key: 'n|a', value: { name: 'a' }, hlc, node, seq: hlc });
-  reg.apply(r(5));
-  assert.deepEqual(newsIn(reg, [r(4), r(5), r(7), r(6), r(8)]).map((x) => x.hlc), [7, 8]);
-  assert.deepEqual(newsIn(reg, [r(5, 'y')]).map((x) => x.node), ['y']);
+test('applyRemote persists and returns what a one-by-one merge would keep, also against a merge still in flight', async () => {
+  const store = new MemoryStore();
+  const node = new GrapevineNode('x', store, new RealClock());
+  await node.start();
+  const r = (hlc: number, node = 'y'): Rec => ({ key: 'n|a', value: { name: 'a' }, hlc, node, seq: hlc });
+  await node.applyRemote([r(5)]);
+  assert.deepEqual((await node.applyRemote([r(4), r(5), r(7), r(6), r(8)])).map((x) => x.hlc), [7, 8]);
+  assert.equal(store.records.get('n|a')?.hlc, 8);
+  // Two merges racing: the older one must not overwrite the newer one in the store.
+  const newer = node.applyRemote([r(20)]);
+  const older = node.applyRemote([r(15)]);
+  assert.deepEqual((await older).length, 0);
+  await newer;
+  assert.equal(store.records.get('n|a')?.hlc, 20);
+  assert.equal(node.registry.get('n|a')?.hlc, 20);
 });
