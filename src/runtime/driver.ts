@@ -184,7 +184,7 @@ export class GossipDriver {
 
   private carryOut(out: GossipOutput): void {
     try {
-      for (const a of out.apply) this.apply(a, a.recs);
+      for (const a of out.apply) this.report(a, [this.startMerge(a.recs)]);
       this.rest(out);
       for (const s of out.sends) this.opts.transport.send(s.to, s.msg, s.addr);
     } catch (e) {
@@ -194,11 +194,13 @@ export class GossipDriver {
 
   private async carryOutChunked(out: GossipOutput): Promise<void> {
     for (const a of out.apply) {
+      const merges: Promise<Rec[]>[] = [];
       for (let i = 0; i < a.recs.length; i += APPLY_CHUNK_RECORDS) {
         if (this.stopped) return;
-        this.apply(a, a.recs.slice(i, i + APPLY_CHUNK_RECORDS));
+        merges.push(this.startMerge(a.recs.slice(i, i + APPLY_CHUNK_RECORDS)));
         await this.yieldTurn();
       }
+      this.report(a, merges);
     }
     this.rest(out);
     let weight = 0;
@@ -226,26 +228,32 @@ export class GossipDriver {
     return new Promise((r) => this.opts.clock.defer(r));
   }
 
-  // The store write starts now, so merges reach the store in the order the engine asked
-  // for them; the engine hears of the result only once it is durable (records are then
-  // visible, and their winners forwarded) or failed (then nothing is visible, and the
-  // engine's watermarks do not cover them, so anti-entropy fetches them again).
-  private apply(effect: ApplyEffect, recs: Rec[]): void {
-    const { node, log } = this.opts;
-    const merged = this.track(node.applyRemote(recs));
-    const report = Promise.all([this.applyReports, merged.then(
-      (won) => ({ won }),
+  // A merge's store write starts at once, so merges reach the store in the order the
+  // engine asked for them.
+  private startMerge(recs: Rec[]): Promise<Rec[]> {
+    return this.track(this.opts.node.applyRemote(recs));
+  }
+
+  // The engine hears of an apply effect once all of its merges are durable (its records
+  // are then visible, and its winners forwarded) or one failed (then the engine's
+  // watermarks do not cover its records, so anti-entropy fetches them again). Results
+  // are reported in the order of the effects.
+  private report(effect: ApplyEffect, merges: Promise<Rec[]>[]): void {
+    const result = Promise.all(merges).then(
+      (won) => ({ won: won.flat() }),
       (err: unknown) => ({ err }),
-    )]).then(([, r]) => {
+    );
+    const reported = Promise.all([this.applyReports, result]).then(([, r]) => {
       if ('err' in r) {
         this.applyFailures++;
-        log.warn({ err: r.err, from: effect.from, records: recs.length }, 'could not persist gossiped records; they will be fetched again');
+        this.opts.log.warn({ err: r.err, from: effect.from, records: effect.recs.length }, 'could not persist gossiped records; they will be fetched again');
+        this.run((now) => this.engine.onApplyFailed(effect, now));
         return;
       }
       if (r.won.length > 0) this.opts.onApplied?.(effect.from, r.won);
-      if (r.won.length > 0) this.run((now) => this.engine.onApplied(effect.from, r.won, now));
+      this.run((now) => this.engine.onApplied(effect, r.won, now));
     });
-    this.applyReports = this.track(report);
+    this.applyReports = this.track(reported);
   }
 
   private rest(out: GossipOutput): void {

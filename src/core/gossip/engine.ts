@@ -9,9 +9,10 @@
  *     `new GossipEngine({self: {name, addr}, config, random, registry: node.registry,
  *     persisted, ownSeq: node.seq, now})` and carry out `engine.start(joinAddrs, now)`.
  *  2. Every engine method returns a GossipOutput; carry out its effects in this order:
- *     - apply: for each {from, recs}: `won = await node.applyRemote(recs)`, then carry out
- *       `engine.onApplied(from, won, now)`. Call applyRemote synchronously when you get the
- *       effect (start it before awaiting anything else) so writes reach the store in order.
+ *     - apply: for each effect start `node.applyRemote(recs)` at once (so merges reach the
+ *       store in order); once it is durable carry out `engine.onApplied(effect, won, now)`,
+ *       if it failed `engine.onApplyFailed(effect, now)`, reporting in the order of the effects.
+ *       Watermarks move only in onApplied, so records that were never durable are fetched again.
  *     - persist: if true, write `{gossip: engine.persistentState()}` as store meta.
  *     - drop: `node.dropRecords(keys)` (collected tombstones; stale records after a full
  *       state transfer). Never call node.collectTombstones yourself: the engine collects.
@@ -39,7 +40,7 @@ import type { Rec } from '../records.js';
 import type { Registry } from '../registry.js';
 import { Replication, type ReplicationCounters } from '../replication/replicator.js';
 import { Outbox } from './outbox.js';
-import type { GossipMsg, GossipOutput, PersistedGossipState, Random } from './types.js';
+import type { ApplyEffect, GossipMsg, GossipOutput, PersistedGossipState, Random } from './types.js';
 
 /** GossipEngineInit is everything the engine needs to start. */
 export interface GossipEngineInit {
@@ -168,7 +169,7 @@ export class GossipEngine {
   onMessage(fromName: string, msg: GossipMsg, now: number): GossipOutput {
     if (this.membership.leaving || typeof msg !== 'object' || msg === null || typeof msg.t !== 'string') return this.finish();
     if (msg.t.startsWith('m.')) {
-      if (msg.rr !== undefined) this.replication.takeRecords(fromName, msg.rr, now);
+      if (msg.rr !== undefined) this.replication.takePush(fromName, msg.rr, now);
       const ok = this.membership.onMessage(fromName, msg, now);
       if (ok && msg.t === 'm.sync' && msg.d === 1 && msg.j === 1) this.replication.startExchange(fromName, now);
     } else if (msg.t.startsWith('r.')) {
@@ -201,9 +202,15 @@ export class GossipEngine {
     return this.finish();
   }
 
-  /** onApplied forwards the records that won the merge (news) onwards at once. */
-  onApplied(fromName: string, won: Rec[], _now: number): GossipOutput {
-    if (!this.membership.leaving) this.replication.onApplied(fromName, won);
+  /** onApplied notes that a merge is durable (watermarks move) and forwards its winners (news) onwards at once. */
+  onApplied(effect: ApplyEffect, won: Rec[], _now: number): GossipOutput {
+    if (!this.membership.leaving) this.replication.onApplied(effect, won);
+    return this.finish();
+  }
+
+  /** onApplyFailed notes that a merge could not be persisted: its records stay uncovered by watermarks and are fetched again. */
+  onApplyFailed(effect: ApplyEffect, _now: number): GossipOutput {
+    this.replication.onApplyFailed(effect);
     return this.finish();
   }
 

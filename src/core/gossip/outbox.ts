@@ -14,9 +14,11 @@ export class Outbox {
     this.cur.sends.push({ to, addr, msg });
   }
 
-  /** apply queues records from a peer for the runtime to merge. */
-  apply(from: string, recs: Rec[]): void {
-    if (recs.length > 0) this.cur.apply.push({ from, recs });
+  /** apply queues records from a peer for the runtime to merge; it reports whether there was anything to merge. */
+  apply(from: string, recs: Rec[], exchange?: string): boolean {
+    if (recs.length === 0) return false;
+    this.cur.apply.push(exchange === undefined ? { from, recs } : { from, recs, exchange });
+    return true;
   }
 
   /** drop queues record keys for the runtime to delete. */

@@ -54,10 +54,16 @@ export interface ReapEffect {
   reaped: boolean;
 }
 
-/** ApplyEffect asks the runtime to merge records received from a peer (GrapevineNode.applyRemote), then report the winners via onApplied. */
+/**
+ * ApplyEffect asks the runtime to merge records received from a peer
+ * (GrapevineNode.applyRemote) and, once that is durable, to hand the effect back with
+ * the winners to onApplied; if it could not be persisted, to onApplyFailed.
+ */
 export interface ApplyEffect {
   from: string;
   recs: import('../records.js').Rec[];
+  /** exchange names the anti-entropy exchange the records came in, whose watermarks wait for this merge. */
+  exchange?: string;
 }
 
 /**
@@ -65,7 +71,7 @@ export interface ApplyEffect {
  * effects out in this order: apply, persist, drop, status, reap, sends.
  */
 export interface GossipOutput {
-  /** apply lists record batches to merge; call applyRemote synchronously (before any await) so persisted watermarks never run ahead of records. */
+  /** apply lists record batches to merge; start each merge at once, in order, and report each result in that order. */
   apply: ApplyEffect[];
   /** drop lists record keys to delete from registry and store: collected tombstones and stale records a full state transfer showed were deleted. */
   drop: string[];

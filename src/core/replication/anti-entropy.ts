@@ -22,6 +22,10 @@ interface Inbound {
   fl?: Record<string, number>;
   /** keys of a full snapshot, to find what the sender no longer has. */
   keys?: Set<string>;
+  /** merging counts this exchange's merges not yet durable; the watermarks wait for them. */
+  merging: number;
+  /** complete is set once every chunk is in. */
+  complete: boolean;
 }
 
 /** parseCounts validates a {origin: count} map from the wire. */
@@ -95,12 +99,12 @@ export class AntiEntropy {
   }
 
   /**
-   * onData takes one chunk whose valid records the caller has already queued to
-   * apply (so msg.r is an array; `tainted` if some were invalid and dropped); once every chunk of the exchange is in, the peer's watermarks are adopted
-   * (and, for a snapshot, what it no longer holds is dropped). It returns false for a
-   * malformed chunk.
+   * onData takes one chunk and queues its valid records `ok` to merge (`tainted` if some
+   * were invalid and dropped). Once every chunk of the exchange is in and every merge of
+   * it is durable, the peer's watermarks are adopted (and, for a snapshot, what it no
+   * longer holds is dropped). It returns false for a malformed chunk.
    */
-  onData(from: string, msg: GossipMsg, tainted: boolean): boolean {
+  onData(from: string, msg: GossipMsg, ok: Rec[], tainted: boolean): boolean {
     const { x, i, n } = msg;
     if (typeof x !== 'number' || typeof i !== 'number' || typeof n !== 'number' || !(i >= 0 && i < n) || n > 1_000_000) return false;
     const wm = msg.w === undefined ? undefined : parseCounts(msg.w);
@@ -110,7 +114,7 @@ export class AntiEntropy {
     let ex = this.inbound.get(id);
     if (!ex) {
       if (this.inbound.size >= MAX_INBOUND_EXCHANGES) this.inbound.delete(this.inbound.keys().next().value as string);
-      ex = { total: n, seen: new Set(), full: msg.f === 1, tainted: false };
+      ex = { total: n, seen: new Set(), full: msg.f === 1, tainted: false, merging: 0, complete: false };
       if (ex.full) ex.keys = new Set();
       this.inbound.set(id, ex);
     }
@@ -120,15 +124,30 @@ export class AntiEntropy {
     if (wm) ex.wm = wm;
     if (fl) ex.fl = fl;
     if (ex.keys) for (const r of msg.r as { key?: unknown }[]) if (typeof r?.key === 'string') ex.keys.add(r.key);
-    if (ex.seen.size < ex.total) return true;
+    if (this.out.apply(from, ok, id)) ex.merging++;
+    if (ex.seen.size === ex.total) ex.complete = true;
+    this.settle(id, ex);
+    return true;
+  }
+
+  /** applied notes that one merge of an exchange is durable (ok) or failed; the last one may adopt the peer's watermarks. */
+  applied(id: string, ok: boolean): void {
+    const ex = this.inbound.get(id);
+    if (!ex) return;
+    ex.merging--;
+    if (!ok) ex.tainted = true;
+    this.settle(id, ex);
+  }
+
+  private settle(id: string, ex: Inbound): void {
+    if (!ex.complete || ex.merging > 0) return;
     this.inbound.delete(id);
-    // Adopting the peer's watermarks is only sound if we now hold all it sent us.
-    if (!ex.wm || ex.tainted) return true;
+    // Adopting the peer's watermarks is only sound if we now durably hold all it sent us.
+    if (!ex.wm || ex.tainted) return;
     if (ex.keys) this.dropMissing(ex.keys, ex.wm);
     for (const o in ex.wm) this.wm.raiseTo(o, ex.wm[o]);
     if (ex.fl) for (const o in ex.fl) if (ex.fl[o] > (this.floors.get(o) ?? 0)) this.floors.set(o, ex.fl[o]);
     this.out.persist();
-    return true;
   }
 
   private dropMissing(keys: Set<string>, theirWm: Record<string, number>): void {

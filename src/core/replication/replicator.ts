@@ -1,7 +1,7 @@
 import type { GossipConfig } from '../../config/gossip.js';
 import { BroadcastQueue, retransmitLimit } from '../membership/broadcasts.js';
 import type { Outbox } from '../gossip/outbox.js';
-import type { GossipMsg, Random } from '../gossip/types.js';
+import type { ApplyEffect, GossipMsg, Random } from '../gossip/types.js';
 import type { Rec } from '../records.js';
 import type { Registry } from '../registry.js';
 import { AntiEntropy } from './anti-entropy.js';
@@ -86,17 +86,32 @@ export class Replication {
 
   /** onLocalWrite pushes this node's new records to `fanout` peers at once. */
   onLocalWrite(recs: Rec[]): void {
-    for (const r of recs) this.wm.observe(r.node, r.seq);
+    // Own writes are durable up to the highest seq: a number a failed write used is never reused, so it is no gap.
+    for (const r of recs) this.wm.raiseTo(r.node, r.seq);
     this.spread(recs, undefined);
   }
 
-  /** onApplied forwards the records that won the merge here (news) to `fanout` other peers at once. */
-  onApplied(from: string, won: Rec[]): void {
-    this.spread(won, from);
+  /** onApplied notes a durable merge (the watermarks now cover its records) and forwards its winners (news) to `fanout` other peers at once. */
+  onApplied(effect: ApplyEffect, won: Rec[]): void {
+    for (const r of effect.recs) this.wm.observe(r.node, r.seq);
+    if (effect.exchange !== undefined) this.ae.applied(effect.exchange, true);
+    this.spread(won, effect.from);
   }
 
-  /** takeRecords validates records from a peer and queues the valid ones to apply. */
-  takeRecords(from: string, raw: unknown, now: number): { ok: Rec[]; invalid: number } | undefined {
+  /** onApplyFailed notes a merge that was not persisted: an exchange it belonged to cannot adopt the peer's watermarks. */
+  onApplyFailed(effect: ApplyEffect): void {
+    if (effect.exchange !== undefined) this.ae.applied(effect.exchange, false);
+  }
+
+  /** takePush validates rumoured records from a peer and queues the valid ones to merge; undefined means malformed. */
+  takePush(from: string, raw: unknown, now: number): boolean {
+    const got = this.takeRecords(raw, now);
+    if (got) this.out.apply(from, got.ok);
+    return got !== undefined;
+  }
+
+  /** takeRecords validates records from a peer (the caller queues the valid ones to merge). */
+  private takeRecords(raw: unknown, now: number): { ok: Rec[]; invalid: number } | undefined {
     if (!Array.isArray(raw) || raw.length > MAX_RECORDS_PER_CHUNK) return undefined;
     const ok: Rec[] = [];
     let invalid = 0;
@@ -107,11 +122,8 @@ export class Replication {
         invalid++;
         continue;
       }
-      // Noted before the merge: the runtime applies (and persists) this batch before anything else is written.
-      this.wm.observe(r.node, r.seq);
       ok.push(r);
     }
-    this.out.apply(from, ok);
     return { ok, invalid };
   }
 
@@ -119,15 +131,15 @@ export class Replication {
   onMessage(from: string, msg: GossipMsg, now: number): boolean {
     switch (msg.t) {
       case 'r.push':
-        return this.takeRecords(from, msg.r, now) !== undefined || this.bad();
+        return this.takePush(from, msg.r, now) || this.bad();
       case 'r.dig': {
         const ok = this.ae.onDigest(from, this.peers.addrOf(from), msg, () => this.counters.fullTransfersSent++);
         return ok || this.bad();
       }
       case 'r.data': {
-        const got = this.takeRecords(from, msg.r, now);
+        const got = this.takeRecords(msg.r, now);
         if (!got) return this.bad();
-        return this.ae.onData(from, msg, got.invalid > 0) || this.bad();
+        return this.ae.onData(from, msg, got.ok, got.invalid > 0) || this.bad();
       }
       default:
         return this.bad();

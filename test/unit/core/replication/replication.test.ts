@@ -43,8 +43,8 @@ test('in a small cluster the writer pushes to every live peer, and receivers do 
   assert.deepEqual(pushes.map((p) => p.to).sort(), [...PEERS].sort(), 'one push to each of the 12 peers');
   const r = engine(new Registry(), 3, 64);
   r.onMessage('a', { t: 'r.push', r: [rec(1, 'a', 1)] }, NOW);
-  assert.equal(r.onApplied('a', [rec(1, 'a', 1)], NOW).sends.filter((s) => s.msg.t === 'r.push').length, 0, 'the writer reached everyone itself');
-  const relayed = r.onApplied('b', [rec(2, 'a', 2)], NOW).sends.filter((s) => s.msg.t === 'r.push');
+  assert.equal(r.onApplied({ from: 'a', recs: [rec(1, 'a', 1)] }, [rec(1, 'a', 1)], NOW).sends.filter((s) => s.msg.t === 'r.push').length, 0, 'the writer reached everyone itself');
+  const relayed = r.onApplied({ from: 'b', recs: [rec(2, 'a', 2)] }, [rec(2, 'a', 2)], NOW).sends.filter((s) => s.msg.t === 'r.push');
   assert.ok(relayed.length > 0 && relayed.every((s) => s.to !== 'b'), 'news that came through a third node is still pushed on');
   const big = engine(new Registry(), 3, 11);
   assert.equal(big.onLocalWrite([rec(1)], NOW).sends.filter((s) => s.msg.t === 'r.push').length, 8, 'past the limit: the epidemic (max(fanout, retransmit bound))');
@@ -56,10 +56,10 @@ test('received records are validated; only valid ones are applied; news is forwa
   assert.equal(out.apply.length, 1);
   assert.deepEqual(out.apply[0].recs, [rec(1, 'a', 1)]);
   assert.equal(e.stats().invalidRecords, 2);
-  const fwd = e.onApplied('a', [rec(1, 'a', 1)], NOW).sends.filter((s) => s.msg.t === 'r.push');
+  const fwd = e.onApplied({ from: 'a', recs: [rec(1, 'a', 1)] }, [rec(1, 'a', 1)], NOW).sends.filter((s) => s.msg.t === 'r.push');
   assert.ok(fwd.length > 0);
   assert.ok(fwd.every((s) => s.to !== 'a'), 'not sent back to the sender (who is also the origin)');
-  assert.equal(e.onApplied('b', [], NOW).sends.length, 0, 'nothing new, nothing forwarded');
+  assert.equal(e.onApplied({ from: 'b', recs: [] }, [], NOW).sends.length, 0, 'nothing new, nothing forwarded');
   assert.equal(e.onMessage('a', { t: 'r.push', r: 'nope' }, NOW).apply.length, 0);
   assert.equal(e.stats().badDataMessages, 1);
 });
@@ -109,6 +109,31 @@ test('a peer below our tombstone-collection floor gets a full snapshot, and a sn
   stale.apply(rec(8, 'z', 9));
   const r = engine(stale);
   const out = r.onMessage('a', { t: 'r.data', x: 1, i: 0, n: 1, r: [rec(1, 'x', 5)], f: 1, w: { x: 5, z: 3 }, fl: { x: 4 } }, NOW);
-  assert.deepEqual(out.drop, ['i|ns|web|gone'], 'the stale record goes; z:9 is newer than the sender knows and stays');
+  assert.deepEqual(out.drop, [], 'nothing is dropped before the snapshot is durably merged');
+  const done = r.onApplied(out.apply[0], [], NOW);
+  assert.deepEqual(done.drop, ['i|ns|web|gone'], 'the stale record goes; z:9 is newer than the sender knows and stays');
   assert.equal(r.persistentState().fl.x, 4, 'floors are adopted');
+});
+
+test('watermarks move only once a merge is durable; an exchange whose merge failed adopts nothing, and is fetched again', () => {
+  const e = engine();
+  const digestW = () => e.replication.wm.toObject();
+  const push = e.onMessage('a', { t: 'r.push', r: [rec(1, 'a', 1)] }, NOW);
+  assert.equal(digestW().a, undefined, 'not covered while the merge is in flight');
+  e.onApplyFailed(push.apply[0], NOW);
+  assert.equal(digestW().a, undefined, 'not covered after it failed');
+  // An exchange in two chunks: the second chunk's merge fails, so the peer's watermarks are not adopted.
+  const c1 = e.onMessage('b', { t: 'r.data', x: 9, i: 0, n: 2, r: [rec(2, 'b', 1)] }, NOW);
+  const c2 = e.onMessage('b', { t: 'r.data', x: 9, i: 1, n: 2, r: [rec(3, 'b', 2)], w: { b: 7, a: 1 } }, NOW);
+  e.onApplied(c1.apply[0], [], NOW);
+  e.onApplyFailed(c2.apply[0], NOW);
+  assert.equal(digestW().b, 1, 'only the durable chunk counts');
+  assert.equal(digestW().a, undefined);
+  // The same exchange again, both merges durable: now the watermarks are adopted.
+  const d1 = e.onMessage('b', { t: 'r.data', x: 10, i: 0, n: 2, r: [rec(2, 'b', 1)] }, NOW);
+  const d2 = e.onMessage('b', { t: 'r.data', x: 10, i: 1, n: 2, r: [rec(3, 'b', 2)], w: { b: 7, a: 1 } }, NOW);
+  e.onApplied(d2.apply[0], [], NOW);
+  assert.deepEqual([digestW().b, digestW().a], [2, undefined], 'its own records count; the watermarks of the peer wait for the first chunk');
+  e.onApplied(d1.apply[0], [], NOW);
+  assert.deepEqual([digestW().b, digestW().a], [7, 1]);
 });
