@@ -5,16 +5,32 @@
  * without guessing. Validation is pure and runs before anything is written.
  */
 import { invalid } from './errors.js';
-import type {
-  DnsRecordType,
-  HealthCheckConfig,
-  HealthCheckType,
-  InstanceValue,
-  NamespaceType,
-  RoutingPolicy,
-  ServiceDnsConfig,
-  ServiceValue,
-} from './types.js';
+import { validateHealthCheck, validateHealthCheckOverride, validateHealthStatus } from './health/validate.js';
+import type { HealthCheckConfig, NamespaceType, RoutingPolicy, DnsRecordType, ServiceDnsConfig, ServiceValue } from './types.js';
+import { asObject, oneOf, optInt, optString } from './validate-fields.js';
+
+// One import point for every validator: the field readers and the health-input validators
+// live in their own files (one concern each) and are re-exported here under their old names.
+export { asObject, oneOf, optInt, optString, type Obj } from './validate-fields.js';
+export {
+  effectiveCheck,
+  HEALTH_CHECK_TYPES,
+  HEALTH_STATUSES,
+  MAX_CHECK_INTERVAL_MS,
+  MAX_NOTE_CHARS,
+  MAX_TTL_MS,
+  MIN_TTL_MS,
+  validateCustomHealthBody,
+  validateDrainMs,
+  validateHealthCheck,
+  validateHealthCheckOverride,
+  validateHealthStatus,
+  validateHeartbeatBody,
+  type CustomHealthInput,
+  type HeartbeatInput,
+} from './health/validate.js';
+export { MIN_CHECK_INTERVAL_MS } from './health/config.js';
+export { MAX_DRAIN_MS } from './health/lifecycle.js';
 
 /** RESERVED_ATTRIBUTES are the attribute keys with a meaning to DNS answers and health checks. */
 export const RESERVED_ATTRIBUTES = ['ipv4', 'ipv6', 'port', 'cname', 'weight'] as const;
@@ -28,8 +44,6 @@ export const MAX_ATTRIBUTE_VALUE_CHARS = 1024;
 export const MAX_ATTRIBUTES_TOTAL_CHARS = 5000;
 /** MAX_DESCRIPTION_CHARS bounds descriptions of namespaces and services (Cloud Map). */
 export const MAX_DESCRIPTION_CHARS = 1024;
-/** MIN_CHECK_INTERVAL_MS is the shortest health-check interval, so checks cannot swamp a daemon. */
-export const MIN_CHECK_INTERVAL_MS = 1000;
 /** DEFAULT_DNS_TTL_S is the TTL of default DNS records: short, because instances come and go. */
 export const DEFAULT_DNS_TTL_S = 10;
 /** DEFAULT_SOA_TTL_S is the default SOA/negative-caching TTL of DNS namespaces (Cloud Map uses 15). */
@@ -40,39 +54,6 @@ const INSTANCE_ID = /^[0-9a-zA-Z_/:.@-]{1,64}$/;
 const ATTR_KEY = /^[!-~]+$/;
 const ATTR_VALUE = /^[ \t!-~]*$/;
 const IPV4 = /^(25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)(\.(25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)){3}$/;
-
-/** Obj is a parsed JSON object whose fields are not checked yet. */
-export type Obj = Record<string, unknown>;
-
-/** asObject checks that a value is a plain JSON object and that it has only known fields. */
-export function asObject(v: unknown, field: string, allowed: readonly string[]): Obj {
-  if (typeof v !== 'object' || v === null || Array.isArray(v)) throw invalid(field, 'must be an object');
-  for (const k of Object.keys(v)) if (!allowed.includes(k)) throw invalid(field ? `${field}.${k}` : k, 'unknown field');
-  return v as Obj;
-}
-
-/** optString reads an optional bounded string field. */
-export function optString(o: Obj, key: string, field: string, maxChars: number): string | undefined {
-  const v = o[key];
-  if (v === undefined) return undefined;
-  if (typeof v !== 'string') throw invalid(field, 'must be a string');
-  if (v.length > maxChars) throw invalid(field, `must be at most ${maxChars} characters`);
-  return v;
-}
-
-/** optInt reads an optional integer field within [min, max]; out-of-range values are refused, never clamped. */
-export function optInt(o: Obj, key: string, field: string, min: number, max: number): number | undefined {
-  const v = o[key];
-  if (v === undefined) return undefined;
-  if (typeof v !== 'number' || !Number.isInteger(v)) throw invalid(field, 'must be an integer');
-  if (v < min || v > max) throw invalid(field, `must be between ${min} and ${max}`);
-  return v;
-}
-
-function oneOf<T extends string>(v: unknown, field: string, values: readonly T[]): T {
-  if (typeof v !== 'string' || !values.includes(v as T)) throw invalid(field, `must be one of ${values.join(', ')}`);
-  return v as T;
-}
 
 /** isDnsName reports whether s (already lower-cased) is a DNS name of labels joined by dots. */
 export function isDnsName(s: string): boolean {
@@ -155,7 +136,7 @@ export function validateAttributes(v: unknown, field = 'attributes'): Record<str
   if (out.weight !== undefined && !(/^\d{1,5}$/.test(out.weight) && Number(out.weight) <= 65535)) throw invalid(`${field}.weight`, 'must be an integer 0-65535');
   if (out.cname !== undefined && !isDnsName(out.cname.toLowerCase().replace(/\.$/, ''))) throw invalid(`${field}.cname`, 'must be a DNS name');
   for (const k of ['initialHealth', 'AWS_INIT_HEALTH_STATUS']) {
-    if (out[k] !== undefined && out[k] !== 'HEALTHY' && out[k] !== 'UNHEALTHY') throw invalid(`${field}.${k}`, 'must be HEALTHY or UNHEALTHY');
+    if (out[k] !== undefined) validateHealthStatus(out[k], `${field}.${k}`);
   }
   return out;
 }
@@ -207,71 +188,6 @@ export function validateDnsConfig(v: unknown, field = 'dns'): ServiceDnsConfig {
   if (seen.has('CNAME') && seen.size > 1) throw invalid(`${field}.records`, 'a CNAME record cannot be combined with other types');
   if (seen.has('CNAME') && routingPolicy !== 'WEIGHTED') throw invalid(`${field}.routingPolicy`, 'CNAME records need WEIGHTED routing');
   return { routingPolicy, records };
-}
-
-const CHECK_FIELDS = ['type', 'path', 'intervalMs', 'timeoutMs', 'failureThreshold', 'successThreshold', 'ttlMs', 'insecureSkipVerify'] as const;
-
-/**
- * validateHealthCheck checks a health-check config and fills in defaults (interval
- * 10 s, timeout 2 s, thresholds 3 and 1). Configs that cannot work are refused:
- * a TCP check with a path, an interval below 1 s, a timeout not below the interval,
- * a TTL check without ttlMs.
- */
-export function validateHealthCheck(v: unknown, field = 'healthCheck'): HealthCheckConfig {
-  const o = asObject(v, field, CHECK_FIELDS);
-  const type = oneOf<HealthCheckType>(o.type, `${field}.type`, ['HTTP', 'HTTPS', 'TCP', 'TTL', 'CUSTOM']);
-  const out: HealthCheckConfig = {
-    type,
-    intervalMs: optInt(o, 'intervalMs', `${field}.intervalMs`, MIN_CHECK_INTERVAL_MS, 3_600_000) ?? 10_000,
-    timeoutMs: optInt(o, 'timeoutMs', `${field}.timeoutMs`, 1, 3_600_000) ?? 2_000,
-    failureThreshold: optInt(o, 'failureThreshold', `${field}.failureThreshold`, 1, 10) ?? 3,
-    successThreshold: optInt(o, 'successThreshold', `${field}.successThreshold`, 1, 10) ?? 1,
-  };
-  if (out.timeoutMs >= out.intervalMs) throw invalid(`${field}.timeoutMs`, `must be less than intervalMs (${out.intervalMs})`);
-  const path = optString(o, 'path', `${field}.path`, 1024);
-  if (path !== undefined) {
-    if (type !== 'HTTP' && type !== 'HTTPS') throw invalid(`${field}.path`, `a ${type} check has no path`);
-    if (!path.startsWith('/') || !/^[!-~]*$/.test(path)) throw invalid(`${field}.path`, "must start with '/' and be printable ASCII without spaces");
-    out.path = path;
-  } else if (type === 'HTTP' || type === 'HTTPS') {
-    out.path = '/';
-  }
-  const ttlMs = optInt(o, 'ttlMs', `${field}.ttlMs`, 100, 24 * 3_600_000);
-  if (type === 'TTL') {
-    if (ttlMs === undefined) throw invalid(`${field}.ttlMs`, 'is required for a TTL check');
-    out.ttlMs = ttlMs;
-  } else if (ttlMs !== undefined) {
-    throw invalid(`${field}.ttlMs`, 'only TTL checks have ttlMs');
-  }
-  if (o.insecureSkipVerify !== undefined) {
-    if (typeof o.insecureSkipVerify !== 'boolean') throw invalid(`${field}.insecureSkipVerify`, 'must be a boolean');
-    if (type !== 'HTTPS') throw invalid(`${field}.insecureSkipVerify`, 'only HTTPS checks have insecureSkipVerify');
-    out.insecureSkipVerify = o.insecureSkipVerify;
-  }
-  return out;
-}
-
-/**
- * validateHealthCheckOverride checks an instance's partial override against the
- * service's config: the merged result must itself be a valid config. It returns the
- * override with only the given fields, and the merged effective config.
- */
-export function validateHealthCheckOverride(
-  v: unknown,
-  service: HealthCheckConfig | null,
-  field = 'healthCheck',
-): { override: Partial<HealthCheckConfig>; effective: HealthCheckConfig } {
-  const o = asObject(v, field, CHECK_FIELDS);
-  if (!service && o.type === undefined) throw invalid(`${field}.type`, 'is required: the service has no health check to override');
-  const base: Obj = service ? { ...service } : {};
-  if (o.type !== undefined && service && o.type !== service.type) {
-    // A different type resets type-specific fields rather than inheriting nonsense (a path on TCP).
-    delete base.path;
-    delete base.ttlMs;
-    delete base.insecureSkipVerify;
-  }
-  const effective = validateHealthCheck({ ...base, ...o }, field);
-  return { override: { ...(o as Partial<HealthCheckConfig>) }, effective };
 }
 
 /** ServiceInput is a validated service body (PUT /v1/namespaces/{ns}/services/{svc}). */
@@ -351,10 +267,4 @@ export function validateInstanceBody(body: unknown, svc: ServiceValue, field = '
   }
   checkInstanceForService(attributes, svc, effective, p('attributes'));
   return out;
-}
-
-/** effectiveCheck returns the health-check config that applies to an instance (service config plus override). */
-export function effectiveCheck(inst: Pick<InstanceValue, 'healthCheck'>, svc: ServiceValue | undefined): HealthCheckConfig | null {
-  if (!inst.healthCheck) return svc?.healthCheck ?? null;
-  return validateHealthCheckOverride(inst.healthCheck, svc?.healthCheck ?? null).effective;
 }

@@ -9,7 +9,7 @@ import { GrapevineError } from '../core/errors.js';
 import { delayUntilMs } from '../core/health/schedule.js';
 import { drainDeadlineMs } from '../core/health/lifecycle.js';
 import { instanceKey } from '../core/keys.js';
-import type { GrapevineNode } from '../runtime/node.js';
+import type { HealthNode } from './api.js';
 import { KeyedTimers } from './keyed-timers.js';
 import type { HealthLogger } from './logger.js';
 
@@ -20,7 +20,7 @@ export class Deregistrar {
   private readonly unhealthyAt = new Map<string, number>();
 
   constructor(
-    private readonly node: GrapevineNode,
+    private readonly node: HealthNode,
     private readonly log: HealthLogger,
   ) {
     this.drains = new KeyedTimers(node.clock);

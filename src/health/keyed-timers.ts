@@ -1,5 +1,5 @@
 /** A set of one-shot timers addressed by key, on the Clock seam. */
-import type { Clock, TimerHandle } from '../runtime/clock.js';
+import type { Clock, TimerHandle } from '../core/clock.js';
 
 /** KeyedTimers keeps at most one pending timer per key; setting a key replaces its timer. */
 export class KeyedTimers {

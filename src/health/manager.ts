@@ -1,39 +1,30 @@
 /**
- * HealthManager runs the health checks of the instances this daemon owns and writes
- * their health records. It watches the registry ('changed' events of the node), so a
- * registration, a re-registration, a config change or a deregistration, local or
- * replicated, starts, reschedules or stops checks without anyone calling it.
- * The decisions (thresholds, initial status, what to replicate) are in src/core/health.
+ * HealthManager is the health unit's one public face: the agent builds it on a
+ * HealthNode, starts and stops it, and hands it to the HTTP API as its HealthApi.
+ * Everything else in src/health is private to the unit.
+ *
+ * The HealthApi calls (heartbeat, custom status, drain) are accepted by any node, as
+ * Cloud Map accepts UpdateInstanceCustomHealthStatus from anywhere: the owner applies
+ * a call to its in-memory state and writes only a real status change; another node
+ * writes the health record itself (every heartbeat, so the owner hears of it and
+ * restarts its TTL deadline), and the owner adopts that record when it arrives. Later
+ * writes win by HLC, so the owner's next real change supersedes a stale foreign one.
  */
-import { effectiveCheckConfig, isActiveCheck } from '../core/health/config.js';
-import { autoDeregisterAtMs, ttlDeadlineMs } from '../core/health/lifecycle.js';
-import { firstCheckDelayMs, nextCheckDelayMs, delayUntilMs } from '../core/health/schedule.js';
-import {
-  applyCheckResult,
-  applySetStatus,
-  HEALTH_REASON,
-  initialState,
-  initialStatus,
-  shouldReplicate,
-  stateFromRecord,
-  toHealthValue,
-  type CheckState,
-  type Transition,
-} from '../core/health/state.js';
+import { requireCustomCheck, requireInstance, requireTtlCheck } from '../core/commands.js';
+import { GrapevineError } from '../core/errors.js';
 import type { Random } from '../core/gossip/types.js';
-import { hlcWallMs } from '../core/hlc.js';
-import { healthKey, instanceKey, parseKey } from '../core/keys.js';
-import type { Rec } from '../core/records.js';
-import type { HealthCheckConfig, HealthStatus, HealthValue, InstanceValue } from '../core/types.js';
-import type { HealthApi } from '../runtime/context.js';
-import type { GrapevineNode } from '../runtime/node.js';
-import * as api from './api.js';
+import { drainedInstance } from '../core/health/lifecycle.js';
+import { truncateOutput } from '../core/health/output.js';
+import { applySetStatus, HEALTH_REASON } from '../core/health/state.js';
+import { validateDrainMs, validateHealthStatus, validateHeartbeatBody } from '../core/health/validate.js';
+import { healthKey, instanceKey } from '../core/keys.js';
+import type { HealthStatus, HealthValue } from '../core/types.js';
+import type { HealthApi, HealthNode } from './api.js';
 import { Deregistrar } from './deregistrar.js';
-import { KeyedTimers } from './keyed-timers.js';
 import { silentLogger, type HealthLogger } from './logger.js';
 import type { HealthMetrics } from './metrics.js';
+import { OwnedChecks } from './owned-checks.js';
 import { runActiveCheck, type CheckRunner } from './run-check.js';
-import { CheckScheduler } from './scheduler.js';
 
 /** DEFAULT_MAX_CONCURRENT_CHECKS is the default of config health.maxConcurrentChecks. */
 export const DEFAULT_MAX_CONCURRENT_CHECKS = 64;
@@ -49,258 +40,106 @@ export interface HealthManagerOptions {
   metrics?: HealthMetrics | null;
 }
 
-/** Tracked is the owner's live view of one instance it checks. */
-export interface Tracked {
-  ns: string;
-  svc: string;
-  id: string;
-  key: string;
-  inst: InstanceValue;
-  cfg: HealthCheckConfig | null;
-  cfgSig: string;
-  initial: HealthStatus;
-  state: CheckState;
-  /** gen is bumped on every (re)configuration, so results of an older schedule are dropped. */
-  gen: number;
-}
-
-/** HealthManager owns the checks, TTL deadlines, drains and auto-deregistrations of this node's instances. */
+/** HealthManager runs the checks, TTL deadlines, drains and auto-deregistrations of this node's instances, and serves the HealthApi. */
 export class HealthManager implements HealthApi {
-  /** tracked holds every live instance this node owns, by instance key. */
-  readonly tracked = new Map<string, Tracked>();
-  /** deregistrar is shared with the HealthApi methods (drain). */
-  readonly deregistrar: Deregistrar;
-  readonly scheduler: CheckScheduler;
-  private readonly ttl: KeyedTimers;
-  private readonly random: Random;
-  private readonly runner: CheckRunner;
-  readonly log: HealthLogger;
-  private readonly metrics: HealthMetrics | null;
-  private started = false;
+  private readonly node: HealthNode;
+  private readonly deregistrar: Deregistrar;
+  private readonly checks: OwnedChecks;
   private stopped = false;
-  private readonly onChanged = (recs: Rec[]): void => this.handleChanged(recs);
 
-  constructor(
-    readonly node: GrapevineNode,
-    opts: HealthManagerOptions = {},
-  ) {
-    this.scheduler = new CheckScheduler(node.clock, opts.maxConcurrentChecks ?? DEFAULT_MAX_CONCURRENT_CHECKS);
-    this.ttl = new KeyedTimers(node.clock);
-    this.random = opts.random ?? { next: Math.random };
-    this.runner = opts.runner ?? runActiveCheck;
-    this.log = opts.logger ?? silentLogger;
-    this.metrics = opts.metrics ?? null;
-    this.deregistrar = new Deregistrar(node, this.log);
+  constructor(node: HealthNode, opts: HealthManagerOptions = {}) {
+    this.node = node;
+    const log = opts.logger ?? silentLogger;
+    this.deregistrar = new Deregistrar(node, log);
+    this.checks = new OwnedChecks({
+      node,
+      deregistrar: this.deregistrar,
+      maxConcurrentChecks: opts.maxConcurrentChecks ?? DEFAULT_MAX_CONCURRENT_CHECKS,
+      random: opts.random ?? { next: Math.random },
+      runner: opts.runner ?? runActiveCheck,
+      log,
+      metrics: opts.metrics ?? null,
+    });
   }
 
   /** start picks up every stored instance this node owns (spreading first checks over one interval) and re-arms pending drains. */
   start(): void {
-    if (this.started) return;
-    this.started = true;
-    this.node.on('changed', this.onChanged);
-    for (const key of this.node.registry.ownedBy(this.node.name)) {
-      const p = parseKey(key)!;
-      this.reconcile(p.ns, p.svc!, p.id!, true);
-    }
+    if (this.stopped) return;
+    this.checks.start();
   }
 
   /** stop cancels every timer and check; in-flight checks finish and are ignored. Deadlines are re-armed from the store on restart. */
   stop(): void {
     this.stopped = true;
-    this.node.off('changed', this.onChanged);
-    this.scheduler.stop();
-    this.ttl.clearAll();
+    this.checks.stop();
     this.deregistrar.stop();
-    this.tracked.clear();
-  }
-
-  /** heartbeat records a TTL heartbeat (see api.ts). */
-  heartbeat(ns: string, svc: string, id: string, opts: { status?: HealthStatus; note?: string }): Promise<void> {
-    return api.heartbeat(this, ns, svc, id, opts);
-  }
-
-  /** setCustomHealth applies a CUSTOM status at once and replicates it (see api.ts). */
-  setCustomHealth(ns: string, svc: string, id: string, status: HealthStatus): Promise<void> {
-    return api.setCustomHealth(this, ns, svc, id, status);
-  }
-
-  /** drain marks an instance DRAINING now and deregisters it after drainMs (see api.ts). */
-  drain(ns: string, svc: string, id: string, drainMs: number): Promise<void> {
-    return api.drain(this, ns, svc, id, drainMs);
-  }
-
-  /** isStopped reports whether stop has been called (writes are refused after it). */
-  get isStopped(): boolean {
-    return this.stopped;
-  }
-
-  private handleChanged(recs: Rec[]): void {
-    if (this.stopped) return;
-    for (const rec of recs) {
-      const p = parseKey(rec.key);
-      if (!p) continue;
-      if (p.kind === 'i') this.reconcile(p.ns, p.svc!, p.id!, false);
-      else if (p.kind === 's') {
-        for (const t of [...this.tracked.values()]) if (t.ns === p.ns && t.svc === p.svc) this.reconcile(t.ns, t.svc, t.id, false);
-      } else if (p.kind === 'h' && rec.node !== this.node.name) {
-        const t = this.tracked.get(instanceKey(p.ns, p.svc!, p.id!));
-        if (t && rec.value !== null) this.adoptForeign(t, rec.value as HealthValue, hlcWallMs(rec.hlc));
-      }
-    }
-  }
-
-  /** reconcile brings one instance's tracking in line with the registry: track, update or untrack. */
-  reconcile(ns: string, svc: string, id: string, spread: boolean): void {
-    const key = instanceKey(ns, svc, id);
-    const inst = this.node.registry.instance(ns, svc, id)?.value;
-    if (!inst || inst.owner !== this.node.name) {
-      this.untrack(key);
-      // A drain accepted here for another owner's instance is still this node's to finish.
-      if (inst) this.deregistrar.forgetUnhealthy(ns, svc, id);
-      else this.deregistrar.forget(ns, svc, id);
-      return;
-    }
-    const cfg = effectiveCheckConfig(this.node.registry.service(ns, svc), inst);
-    const cfgSig = JSON.stringify(cfg);
-    let t = this.tracked.get(key);
-    if (!t) {
-      const stored = this.node.registry.health(ns, svc, id);
-      t = { ns, svc, id, key, inst, cfg, cfgSig, initial: initialStatus(cfg, inst.attributes), state: stored ? stateFromRecord(stored) : initialState(cfg, inst), gen: 0 };
-      this.tracked.set(key, t);
-      this.metrics?.checkedInstances.set(this.tracked.size);
-      this.startChecks(t, spread);
-    } else {
-      const typeChanged = cfg?.type !== t.cfg?.type;
-      t.inst = inst;
-      t.initial = initialStatus(cfg, inst.attributes);
-      if (cfgSig !== t.cfgSig) {
-        t.cfg = cfg;
-        t.cfgSig = cfgSig;
-        if (typeChanged) {
-          const stored = this.node.registry.health(ns, svc, id);
-          t.state = stored ? stateFromRecord(stored) : initialState(cfg, inst);
-        }
-        this.startChecks(t, false);
-      }
-    }
-    this.deregistrar.armDrain(ns, svc, id);
-    this.armUnhealthy(t);
-  }
-
-  private untrack(key: string): void {
-    const t = this.tracked.get(key);
-    if (!t) return;
-    t.gen++;
-    this.tracked.delete(key);
-    this.scheduler.cancel(key);
-    this.ttl.clear(key);
-    this.metrics?.checkedInstances.set(this.tracked.size);
-  }
-
-  private startChecks(t: Tracked, spread: boolean): void {
-    t.gen++;
-    this.scheduler.cancel(t.key);
-    this.ttl.clear(t.key);
-    const cfg = t.cfg;
-    if (!cfg) return;
-    if (isActiveCheck(cfg.type)) {
-      const gen = t.gen;
-      this.scheduler.schedule(t.key, firstCheckDelayMs(cfg.intervalMs, spread, this.random), () => this.runCheck(t, gen));
-    } else if (cfg.type === 'TTL') {
-      // A fresh registration or a restarted owner gets one full TTL to hear from the instance.
-      this.armTtl(t, this.node.clock.nowMs());
-    }
-  }
-
-  private live(t: Tracked, gen: number): boolean {
-    return !this.stopped && t.gen === gen && this.tracked.get(t.key) === t;
-  }
-
-  private async runCheck(t: Tracked, gen: number): Promise<void> {
-    if (!this.live(t, gen) || !t.cfg) return;
-    const cfg = t.cfg;
-    const startedMs = this.node.clock.nowMs();
-    const endTimer = this.metrics?.checkDuration.startTimer({ type: cfg.type });
-    this.metrics?.checksRunning.inc();
-    let result;
-    try {
-      result = await this.runner(cfg, t.inst.attributes);
-    } catch (err) {
-      result = { ok: false, output: `check failed: ${(err as Error).message}` };
-    } finally {
-      this.metrics?.checksRunning.dec();
-      endTimer?.();
-    }
-    this.metrics?.checks.inc({ type: cfg.type, result: result.ok ? 'pass' : 'fail' });
-    if (!this.live(t, gen)) return;
-    const now = this.node.clock.nowMs();
-    void this.commit(t, applyCheckResult(t.state, result, cfg, now)).catch(() => undefined);
-    const delay = delayUntilMs(startedMs + nextCheckDelayMs(cfg.intervalMs, this.random), now);
-    this.scheduler.schedule(t.key, delay, () => this.runCheck(t, gen));
-  }
-
-  /** commit adopts a transition and writes a health record if it is a real status change. */
-  async commit(t: Tracked, tr: Transition): Promise<void> {
-    const stored = this.node.registry.health(t.ns, t.svc, t.id);
-    const write = shouldReplicate(stored, tr.state, t.initial, t.cfg);
-    const before = stored?.status ?? t.initial;
-    t.state = tr.state;
-    this.armUnhealthy(t);
-    if (!write || this.stopped) return;
-    if (before !== tr.state.status) {
-      this.log.info(
-        { ns: t.ns, svc: t.svc, id: t.id, status: tr.state.status, previous: before, reason: tr.state.reason, check: t.cfg?.type ?? null },
-        `health ${t.ns}/${t.svc}/${t.id}: ${before} -> ${tr.state.status} (${tr.state.reason})`,
-      );
-      this.metrics?.statusChanges.inc({ status: tr.state.status, type: t.cfg?.type ?? 'NONE' });
-    }
-    try {
-      await this.node.write([{ key: healthKey(t.ns, t.svc, t.id), value: toHealthValue(tr.state) }]);
-    } catch (err) {
-      this.log.warn({ ns: t.ns, svc: t.svc, id: t.id, err: (err as Error).message }, 'writing a health record failed');
-      throw err;
-    }
-  }
-
-  /** heartbeatOwned records a TTL heartbeat for an instance this node checks. */
-  async heartbeatOwned(t: Tracked, status: HealthStatus, note: string): Promise<void> {
-    const now = this.node.clock.nowMs();
-    this.armTtl(t, now);
-    await this.commit(t, applySetStatus(t.state, status, HEALTH_REASON.heartbeat, note, now));
-  }
-
-  private armTtl(t: Tracked, lastBeatMs: number): void {
-    const cfg = t.cfg;
-    if (!cfg || cfg.type !== 'TTL') return;
-    const gen = t.gen;
-    const deadline = ttlDeadlineMs(lastBeatMs, cfg);
-    this.ttl.set(t.key, delayUntilMs(deadline, this.node.clock.nowMs()), () => {
-      if (!this.live(t, gen)) return;
-      const tr = applySetStatus(t.state, 'UNHEALTHY', HEALTH_REASON.ttlExpired, `no heartbeat within ttlMs (${cfg.ttlMs} ms)`, this.node.clock.nowMs());
-      void this.commit(t, tr).catch(() => undefined);
-    });
   }
 
   /**
-   * adoptForeign takes in a health record another node wrote for an instance this node
-   * owns: a CUSTOM status or a TTL heartbeat sent to another daemon. For TTL it counts
-   * as a heartbeat at the time it was written (its HLC's wall time), so a heartbeat
-   * that arrives late, e.g. after a partition heals, cannot extend the deadline.
+   * heartbeat records a TTL heartbeat: InstanceNotFound (404) for an unknown instance,
+   * InvalidInput unless its check is TTL. Status defaults to HEALTHY; the note is kept
+   * as the check output.
    */
-  private adoptForeign(t: Tracked, hv: HealthValue, writtenAtMs: number): void {
-    t.state = stateFromRecord(hv);
-    if (t.cfg?.type === 'TTL') this.armTtl(t, Math.min(this.node.clock.nowMs(), writtenAtMs));
-    this.armUnhealthy(t);
+  async heartbeat(ns: string, svc: string, id: string, opts: { status?: HealthStatus; note?: string }): Promise<void> {
+    this.refuseWhenStopped();
+    const input = validateHeartbeatBody(opts);
+    const status = input.status ?? 'HEALTHY';
+    const note = input.note ?? '';
+    requireTtlCheck(this.node.registry, ns, svc, id);
+    const t = this.checks.find(ns, svc, id);
+    if (t && t.cfg?.type === 'TTL') return this.checks.heartbeatOwned(t, status, note);
+    await this.foreignWrite(ns, svc, id, status, HEALTH_REASON.heartbeat, note);
   }
 
-  private armUnhealthy(t: Tracked): void {
-    const at = autoDeregisterAtMs(this.node.registry.service(t.ns, t.svc), t.state.status, t.state.changedAtMs);
-    this.deregistrar.armUnhealthy(t.ns, t.svc, t.id, at, () => {
-      const cur = this.tracked.get(t.key);
-      if (!cur || this.stopped || cur.state.status !== 'UNHEALTHY') return false;
-      const due = autoDeregisterAtMs(this.node.registry.service(t.ns, t.svc), cur.state.status, cur.state.changedAtMs);
-      // A timer may fire a millisecond early; a few ms of slack avoids a spurious miss.
-      return due !== undefined && due <= this.node.clock.nowMs() + 5;
-    });
+  /**
+   * setCustomHealth applies a CUSTOM status at once (Cloud Map's
+   * UpdateInstanceCustomHealthStatus, without its ~30 s delay): InstanceNotFound for an
+   * unknown instance, CustomHealthNotFound unless the instance's check is CUSTOM.
+   */
+  async setCustomHealth(ns: string, svc: string, id: string, rawStatus: HealthStatus): Promise<void> {
+    this.refuseWhenStopped();
+    const status = validateHealthStatus(rawStatus, 'status');
+    requireCustomCheck(this.node.registry, ns, svc, id);
+    const t = this.checks.find(ns, svc, id);
+    if (t && t.cfg?.type === 'CUSTOM') {
+      return this.checks.commit(t, applySetStatus(t.state, status, HEALTH_REASON.custom, '', this.node.clock.nowMs()));
+    }
+    const view = this.node.registry.instance(ns, svc, id);
+    if (view && view.health === status && view.reason === HEALTH_REASON.custom) return; // already what the caller asks
+    await this.foreignWrite(ns, svc, id, status, HEALTH_REASON.custom, '');
+  }
+
+  /**
+   * drain marks an instance DRAINING at once, everywhere (the instance record carries
+   * drainUntilMs, so lookups hide it before any deregistration), and deregisters it
+   * after drainMs. The deadline is in the replicated record, so the owner re-arms it
+   * after a restart; the node that took the call arms it too, in case it is not the owner.
+   */
+  async drain(ns: string, svc: string, id: string, drainMs: number): Promise<void> {
+    this.refuseWhenStopped();
+    validateDrainMs(drainMs);
+    const inst = requireInstance(this.node.registry, ns, svc, id);
+    const next = drainedInstance(inst, drainMs, this.node.clock.nowMs());
+    if (next.drainUntilMs !== inst.drainUntilMs) await this.node.write([{ key: instanceKey(ns, svc, id), value: next }]);
+    this.deregistrar.armDrain(ns, svc, id);
+  }
+
+  private refuseWhenStopped(): void {
+    if (this.stopped) throw new GrapevineError('Unavailable', 'the health layer is shutting down');
+  }
+
+  /** foreignWrite writes a health record on behalf of another owner, keeping changedAtMs if the status is unchanged. */
+  private async foreignWrite(ns: string, svc: string, id: string, status: HealthStatus, reason: string, output: string): Promise<void> {
+    const stored = this.node.registry.health(ns, svc, id);
+    const now = this.node.clock.nowMs();
+    const value: HealthValue = {
+      status,
+      reason,
+      output: truncateOutput(output),
+      changedAtMs: stored && stored.status === status ? stored.changedAtMs : now,
+      consecutiveSuccesses: status === 'HEALTHY' ? 1 : 0,
+      consecutiveFailures: status === 'UNHEALTHY' ? 1 : 0,
+    };
+    await this.node.write([{ key: healthKey(ns, svc, id), value }]);
   }
 }

@@ -4,7 +4,7 @@
  * queue (at most one entry per instance, so the queue is bounded by the number of
  * checked instances). Checks are asynchronous I/O, so none blocks the event loop.
  */
-import type { Clock } from '../runtime/clock.js';
+import type { Clock } from '../core/clock.js';
 import { KeyedTimers } from './keyed-timers.js';
 
 /** CheckJob is one check run; it must not reject (the scheduler logs nothing). */

@@ -1,17 +1,7 @@
-/** TimerHandle is an opaque handle for a pending timer. */
-export type TimerHandle = { readonly __timer: unique symbol } | object;
+import type { Clock, TimerHandle } from '../core/clock.js';
 
-/** Clock is the time seam: real timers in the daemon, a fake clock in the simulator. */
-export interface Clock {
-  /** nowMs returns wall-clock milliseconds since the epoch. */
-  nowMs(): number;
-  /** setTimeout runs fn once after delayMs. */
-  setTimeout(fn: () => void, delayMs: number): TimerHandle;
-  /** clearTimeout cancels a timer; unknown or fired handles are ignored. */
-  clearTimeout(handle: TimerHandle): void;
-  /** defer runs fn on a later turn of the event loop, after pending I/O (chunked work yields with it). */
-  defer(fn: () => void): void;
-}
+// The seam's types live in core so that layers below the runtime (health) can take a Clock without importing it.
+export type { Clock, TimerHandle };
 
 /** RealClock is the Clock backed by Date.now and Node's timers. */
 export class RealClock implements Clock {

@@ -1,4 +1,5 @@
-import type { HealthStatus, MemberStatus } from '../core/types.js';
+import type { MemberStatus } from '../core/types.js';
+import type { HealthApi } from '../health/index.js';
 import type { GrapevineNode } from './node.js';
 
 /** MemberInfo is one row of GET /v1/members. */
@@ -17,15 +18,8 @@ export interface MembershipApi {
   leave(): Promise<void>;
 }
 
-/** HealthApi is what the HTTP API needs from the health-check layer. Methods throw GrapevineError. */
-export interface HealthApi {
-  /** heartbeat records a TTL heartbeat, optionally with a status and a note. */
-  heartbeat(ns: string, svc: string, id: string, opts: { status?: HealthStatus; note?: string }): Promise<void>;
-  /** setCustomHealth applies a CUSTOM status at once and replicates it. */
-  setCustomHealth(ns: string, svc: string, id: string, status: HealthStatus): Promise<void>;
-  /** drain marks an instance DRAINING now and deregisters it after drainMs, surviving restarts. */
-  drain(ns: string, svc: string, id: string, drainMs: number): Promise<void>;
-}
+// HealthApi is the health unit's own contract; re-exported for the adapters that import it from here.
+export type { HealthApi };
 
 /** AgentContext is everything the adapters (HTTP, DNS, CLI-facing) get from a running daemon. */
 export interface AgentContext {

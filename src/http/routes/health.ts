@@ -1,17 +1,11 @@
 import { requireCustomCheck, requireTtlCheck } from '../../core/commands.js';
-import { GrapevineError, invalid } from '../../core/errors.js';
-import type { HealthStatus } from '../../core/types.js';
-import { asObject, optString } from '../../core/validate.js';
+import { GrapevineError } from '../../core/errors.js';
+import { validateCustomHealthBody, validateHeartbeatBody } from '../../core/validate.js';
 import type { ApiDeps, Route } from '../types.js';
 import { instanceJson, instanceParams } from './instances.js';
 
-/** MAX_NOTE_CHARS bounds a heartbeat note (the health record keeps 4 KB of output). */
-export const MAX_NOTE_CHARS = 4096;
-
-function status(v: unknown, field: string): HealthStatus {
-  if (v !== 'HEALTHY' && v !== 'UNHEALTHY') throw invalid(field, 'must be HEALTHY or UNHEALTHY');
-  return v;
-}
+// The bodies are checked by the same validators as the health layer's own input (core/health/validate.ts).
+export { MAX_NOTE_CHARS } from '../../core/validate.js';
 
 /**
  * healthRoutes serves custom health (Cloud Map's UpdateInstanceCustomHealthStatus)
@@ -31,8 +25,7 @@ export function healthRoutes(deps: ApiDeps): Route[] {
       path: `${base}/health`,
       handler: async (req) => {
         const { ns, svc, id } = instanceParams(req);
-        const o = asObject(req.body, '', ['status']);
-        const s = status(o.status, 'status');
+        const { status: s } = validateCustomHealthBody(req.body);
         requireCustomCheck(reg, ns, svc, id);
         await healthApi().setCustomHealth(ns, svc, id, s);
         return { body: instanceJson(reg, reg.instance(ns, svc, id)!) };
@@ -43,11 +36,7 @@ export function healthRoutes(deps: ApiDeps): Route[] {
       path: `${base}/heartbeat`,
       handler: async (req) => {
         const { ns, svc, id } = instanceParams(req);
-        const o = asObject(req.body ?? {}, '', ['status', 'note']);
-        const opts: { status?: HealthStatus; note?: string } = {};
-        if (o.status !== undefined) opts.status = status(o.status, 'status');
-        const note = optString(o, 'note', 'note', MAX_NOTE_CHARS);
-        if (note !== undefined) opts.note = note;
+        const opts = validateHeartbeatBody(req.body);
         requireTtlCheck(reg, ns, svc, id);
         await healthApi().heartbeat(ns, svc, id, opts);
         const v = reg.instance(ns, svc, id);

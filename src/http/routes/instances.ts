@@ -1,12 +1,12 @@
 import { deleteInstance, putInstance, requireInstance, requireService } from '../../core/commands.js';
 import { GrapevineError } from '../../core/errors.js';
 import type { InstanceView, Registry } from '../../core/registry.js';
-import { validateInstanceId, validateNamespaceName, validateServiceName } from '../../core/validate.js';
+import { MAX_DRAIN_MS, validateInstanceId, validateNamespaceName, validateServiceName } from '../../core/validate.js';
 import { onlyParams, parseIntParam } from '../params.js';
 import type { ApiDeps, ApiRequest, Route } from '../types.js';
 
-/** MAX_DRAIN_MS bounds `drainMs` on deregistration (one day). */
-export const MAX_DRAIN_MS = 24 * 3_600_000;
+// MAX_DRAIN_MS bounds `drainMs` on deregistration (one day); one bound, in core, for HTTP and the health layer.
+export { MAX_DRAIN_MS };
 
 /** instanceJson shows an instance with its effective health, its reason and the stored health record. */
 export function instanceJson(reg: Registry, v: InstanceView, withRecord = true): Record<string, unknown> {

@@ -1,4 +1,4 @@
-import type { Clock, TimerHandle } from '../../../src/runtime/clock.js';
+import type { Clock, TimerHandle } from '../../../src/core/clock.js';
 
 /** FakeClock is a manual clock for the health manager's unit tests: timers fire only in advance(). */
 export class FakeClock implements Clock {

@@ -5,7 +5,8 @@ import { seededRandom } from '../../../src/core/gossip/types.js';
 import { hlcFromWallMs } from '../../../src/core/hlc.js';
 import { healthKey } from '../../../src/core/keys.js';
 import type { CheckResult } from '../../../src/core/health/state.js';
-import { HealthManager } from '../../../src/health/manager.js';
+import client from 'prom-client';
+import { HealthManager, healthMetrics } from '../../../src/health/index.js';
 import { GrapevineNode } from '../../../src/runtime/node.js';
 import { MemoryStore } from '../../../src/storage/memory-store.js';
 import { FakeClock, flush } from './fake-clock.js';
@@ -21,6 +22,8 @@ interface Rig {
   results: boolean[];
   calls: number;
   healthWrites(): number;
+  /** checkedInstances reads the grapevine_health_checked_instances gauge of this rig's manager. */
+  checkedInstances(): Promise<number>;
 }
 
 async function rig(name = 'a', opts: { store?: MemoryStore; clock?: FakeClock; maxConcurrentChecks?: number } = {}): Promise<Rig> {
@@ -36,7 +39,10 @@ async function rig(name = 'a', opts: { store?: MemoryStore; clock?: FakeClock; m
     calls: 0,
     mgr: undefined as never,
     healthWrites: () => 0,
+    checkedInstances: async () => 0,
   };
+  const metricsRegistry = new client.Registry();
+  r.checkedInstances = async () => (await metricsRegistry.getSingleMetric('grapevine_health_checked_instances')!.get()).values[0]?.value ?? 0;
   let hw = 0;
   node.on('local', (recs) => (hw += recs.filter((x) => x.key.startsWith('h|') && x.value !== null).length));
   r.healthWrites = () => hw;
@@ -46,7 +52,7 @@ async function rig(name = 'a', opts: { store?: MemoryStore; clock?: FakeClock; m
     const ok = r.results.length > 1 ? r.results.shift()! : (r.results[0] ?? true);
     return { ok, output: ok ? '200 OK' : 'ECONNREFUSED' };
   };
-  r.mgr = new HealthManager(node, { runner, random: seededRandom(7), maxConcurrentChecks: opts.maxConcurrentChecks });
+  r.mgr = new HealthManager(node, { runner, random: seededRandom(7), maxConcurrentChecks: opts.maxConcurrentChecks, metrics: healthMetrics(metricsRegistry) });
   r.mgr.start();
   return r;
 }
@@ -102,11 +108,12 @@ describe('HealthManager with active checks', () => {
   it('stops checking a deregistered instance and instances it does not own', async () => {
     const r = await rig();
     await setup(r, { healthCheck: { type: 'HTTP', intervalMs: 1000, timeoutMs: 500 } });
+    assert.equal(await r.checkedInstances(), 1);
     await r.node.write([{ key: 'i|prod.internal|web|i1', value: null }]);
     const calls = r.calls;
     await r.clock.advance(5000);
     assert.equal(r.calls, calls);
-    assert.equal(r.mgr.tracked.size, 0);
+    assert.equal(await r.checkedInstances(), 0, 'the manager no longer tracks it');
     // A replicated instance owned by another node is not ours to check.
     const ctx = { node: 'other', nowMs: r.clock.nowMs() };
     await r.node.applyRemote([{ ...(await r.node.write(putInstance(r.node.registry, NS, SVC, 'i2', { attributes: { ipv4: '127.0.0.1', port: '1' } }, ctx).writes))[0], node: 'other', hlc: r.node.hlc.current() + 10 }]);
