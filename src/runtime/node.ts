@@ -58,11 +58,15 @@ export class GrapevineNode extends EventEmitter<NodeEvents> {
     return this.ownSeq;
   }
 
+  /** writeGuard, when set, runs first in every local write and throws to refuse it (clock-identity: ClockSkew). */
+  writeGuard?: () => void;
+
   /**
    * write versions, applies and durably persists local changes, then emits `local`.
    * It resolves only once the store has the batch durably (the acknowledgement point).
    */
   async write(writes: Write[]): Promise<Rec[]> {
+    this.writeGuard?.(); // clock-identity: refuse (ClockSkew) what peers would reject; see runtime/clock-skew.ts
     const now = this.clock.nowMs();
     const recs: Rec[] = writes.map((w) => {
       const rec: Rec = { key: w.key, value: w.value, hlc: this.hlc.now(now), node: this.name, seq: ++this.ownSeq };
