@@ -10,7 +10,9 @@ function collect(v: string, prev: string[] = []): string[] {
 /**
  * runAgent starts the daemon and keeps it running until SIGTERM or SIGINT (or a leave
  * request), then shuts down in order and exits 0. Start-up failures exit non-zero with
- * a message naming the cause: a bad config field (2), a data dir in use (3), other (1).
+ * a message naming the cause: a bad config field (2), a data dir in use (3), an address
+ * in use (4), a live member already has this node name (5: the message names both
+ * gossip addresses), other (1).
  */
 export async function runAgent(flags: AgentFlags): Promise<void> {
   // Loaded here, not at the top: the API commands should not pay for (or depend on) the daemon's modules.
@@ -29,10 +31,13 @@ export async function runAgent(flags: AgentFlags): Promise<void> {
   }
   const logger = createLogger(config.logLevel, { node: config.node.name });
   let stopping = false;
+  let fatal: number | undefined;
   let handle: Awaited<ReturnType<typeof startAgent>> | undefined;
-  const stop = (why: string) => {
+  let exitCode = 0;
+  const stop = (why: string, code = 0) => {
     if (stopping) return;
     stopping = true;
+    exitCode = code;
     logger.info({ why }, 'stopping');
     const hard = setTimeout(() => {
       logger.error('shutdown took longer than 15 s; exiting');
@@ -42,7 +47,7 @@ export async function runAgent(flags: AgentFlags): Promise<void> {
     void (handle ? handle.close() : Promise.resolve()).then(
       () => {
         logger.flush?.();
-        process.exit(0);
+        process.exit(exitCode);
       },
       (e) => {
         logger.error({ err: e }, 'shutdown failed');
@@ -53,7 +58,13 @@ export async function runAgent(flags: AgentFlags): Promise<void> {
   process.on('SIGTERM', () => stop('SIGTERM'));
   process.on('SIGINT', () => stop('SIGINT'));
   try {
-    handle = await startAgent({ config, logger, onShutdownRequest: () => stop('leave') });
+    const onFatal = (code: number, message: string) => {
+      if (stopping) return;
+      process.stderr.write(`grapevine agent: ${message}\n`);
+      if (handle) stop('fatal', code);
+      else fatal ??= code;
+    };
+    handle = await startAgent({ config, logger, onShutdownRequest: () => stop('leave'), onFatal });
   } catch (e) {
     if (e instanceof StoreLockedError) {
       process.stderr.write(`grapevine agent: ${e.message}\n`);
@@ -71,7 +82,8 @@ export async function runAgent(flags: AgentFlags): Promise<void> {
     }
     throw e;
   }
-  if (stopping) await handle.close();
+  if (fatal !== undefined) stop('fatal', fatal);
+  else if (stopping) await handle.close();
 }
 
 /** registerAgentCommand adds `grapevine agent`. */

@@ -9,7 +9,9 @@ export function registerMemberCommands(program: Command): void {
     .action(
       action(async (_o: unknown, cmd: Command) => {
         const r = await client(cmd).call('GET', '/v1/members');
-        print(cmd, r, () => table(['NAME', 'GOSSIP ADDRESS', 'STATUS', 'INCARNATION'], r.members.map((m: any) => [m.name, m.gossipAddr, m.status, m.incarnation])));
+        // CLOCK: the member's clock against the cluster's, as measured by this daemon; SKEWED past maxClockSkewMs.
+        const clock = (m: any) => (m.clockSkewMs === undefined ? '-' : `${m.clockSkewMs >= 0 ? '+' : ''}${Math.round(m.clockSkewMs / 1000)}s${m.clockSkewed ? ' SKEWED' : ''}`);
+        print(cmd, r, () => table(['NAME', 'GOSSIP ADDRESS', 'STATUS', 'INCARNATION', 'CLOCK'], r.members.map((m: any) => [m.name, m.gossipAddr, m.status, m.incarnation, clock(m)])));
       }),
     );
   program

@@ -30,6 +30,8 @@ export interface GossipConfig {
   deadMemberReapMs: number;
   /** maxFrameBytes bounds every gossip frame. */
   maxFrameBytes: number;
+  /** maxClockSkewMs is how far this node's clock may be from the cluster's before it warns and refuses writes (ClockSkew). */
+  maxClockSkewMs: number;
 }
 
 /** GossipPreset names a preset of timings. */
@@ -55,6 +57,7 @@ export const GOSSIP_PRESETS: Record<GossipPreset, GossipConfig> = {
     reapAfterMs: 3600_000,
     deadMemberReapMs: 3600_000,
     maxFrameBytes: 4 * 1024 * 1024,
+    maxClockSkewMs: 300_000,
   },
   local: {
     probeIntervalMs: 200,
@@ -71,6 +74,7 @@ export const GOSSIP_PRESETS: Record<GossipPreset, GossipConfig> = {
     reapAfterMs: 600_000,
     deadMemberReapMs: 600_000,
     maxFrameBytes: 4 * 1024 * 1024,
+    maxClockSkewMs: 300_000,
   },
   test: {
     probeIntervalMs: 100,
@@ -87,6 +91,7 @@ export const GOSSIP_PRESETS: Record<GossipPreset, GossipConfig> = {
     reapAfterMs: 30_000,
     deadMemberReapMs: 30_000,
     maxFrameBytes: 4 * 1024 * 1024,
+    maxClockSkewMs: 300_000,
   },
 };
 
@@ -105,6 +110,7 @@ const LIMITS: Record<keyof GossipConfig, [min: number, max: number]> = {
   reapAfterMs: [0, 30 * 24 * 3600_000],
   deadMemberReapMs: [0, 30 * 24 * 3600_000],
   maxFrameBytes: [64 * 1024, 64 * 1024 * 1024],
+  maxClockSkewMs: [1_000, 3600_000],
 };
 
 /**

@@ -18,6 +18,7 @@ import { enableDefaultMetrics, gauge, metricsRegistry } from '../obs/metrics.js'
 import { LevelStore } from '../storage/level-store.js';
 import type { Store } from '../storage/store.js';
 import { RealClock, type Clock } from './clock.js';
+import { ClockSkewWatch } from './clock-skew.js';
 import type { AgentContext } from './context.js';
 import { startGossip } from './gossip.js';
 import { LocalMembership } from './local-membership.js';
@@ -34,6 +35,8 @@ export interface StartAgentOptions {
   random?: Random;
   /** onShutdownRequest is called when a client asks the daemon to stop (POST /v1/agent/leave). */
   onShutdownRequest?: () => void;
+  /** onFatal is called when the daemon must not go on (exitCode 5: a live member already has its name); the caller shuts down. */
+  onFatal?: (exitCode: number, message: string) => void;
 }
 
 /** AgentHandle is a running daemon. */
@@ -98,9 +101,20 @@ export async function startAgent(opts: StartAgentOptions): Promise<AgentHandle> 
     if (applied.namespaces + applied.services + applied.registrations > 0) logger.info(applied, 'applied config definitions');
 
     // ---- PLUG-IN: gossip layer -------------------------------------------------
-    const gossip = await startGossip({ node, cluster: config.cluster, gossipAddr: config.node.gossipAddr, join: config.join, gossip: config.gossip, encryptKeys: config.encryptKeys, logger, clock, random, metrics: metricsRegistry });
+    const onIdentityRefused = (detail: string, peerAddr: string) => {
+      const message = `node name ${config.node.name} is taken: ${detail} (refused by ${peerAddr}); this daemon at ${config.node.gossipAddr} does not join`;
+      logger.error({ node: config.node.name, gossip: config.node.gossipAddr, peer: peerAddr, detail }, message);
+      opts.onFatal?.(5, message);
+    };
+    const gossip = await startGossip({ node, cluster: config.cluster, gossipAddr: config.node.gossipAddr, join: config.join, gossip: config.gossip, encryptKeys: config.encryptKeys, logger, clock, random, metrics: metricsRegistry, onIdentityRefused });
     ctx.membership = gossip.membership;
     closers.push(() => gossip.stop());
+    // Clock skew: a node too far off the cluster says so and refuses writes (ClockSkew).
+    const skew = new ClockSkewWatch({ selfName: node.name, maxClockSkewMs: config.gossip.maxClockSkewMs, offsets: () => gossip.transport.peerClockOffsets(), logger, clock });
+    skew.start();
+    ctx.clockSkew = skew;
+    node.writeGuard = () => skew.writeGuard();
+    closers.push(() => skew.stop());
     // ----------------------------------------------------------------------------
 
     // ---- PLUG-IN: health layer -------------------------------------------------

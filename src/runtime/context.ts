@@ -1,5 +1,6 @@
 import type { MemberStatus } from '../core/types.js';
 import type { HealthApi } from '../health/index.js';
+import type { ClockSkewApi } from './clock-skew.js';
 import type { GrapevineNode } from './node.js';
 
 /** MemberInfo is one row of GET /v1/members. */
@@ -27,6 +28,8 @@ export interface AgentContext {
   membership: MembershipApi;
   /** health is absent until the health layer is wired in; routes then answer 501. */
   health?: HealthApi;
+  /** clockSkew is this node's clock against the cluster's (absent until gossip runs). */
+  clockSkew?: ClockSkewApi;
   /** stateDigest hashes the whole registry state; equal digests mean equal state. */
   stateDigest(): string;
   version: string;

@@ -34,6 +34,8 @@ export interface GossipRuntimeOptions {
   random: Random;
   /** metrics is the prom-client registry served at /v1/metrics, if any. */
   metrics?: PromRegistry;
+  /** onIdentityRefused is called when a peer refuses us because a live member already has our name (detail names its address). */
+  onIdentityRefused?: (detail: string, peerAddr: string) => void;
 }
 
 /** GossipRuntime is the running gossip layer of one daemon. */
@@ -107,6 +109,7 @@ export async function startGossip(opts: GossipRuntimeOptions): Promise<GossipRun
     resolveAddr: (name) => rt?.engine.membership.addrOf(name) || undefined,
   });
   await transport.listen();
+  transport.on('identityRefused', (detail, peerAddr) => opts.onIdentityRefused?.(detail, peerAddr));
   try {
     const persisted = await opts.node.store.getMeta<PersistedGossipState>(PERSIST_META_KEY);
     rt = new GossipRuntime({ ...opts, logger: log }, transport, persisted);

@@ -48,8 +48,6 @@ export class GrapevineNode extends EventEmitter<NodeEvents> {
   private storeState: StoreState;
   private retryTimer?: TimerHandle;
   private stopped = false;
-  /** writeGuard, when set, may refuse local writes (e.g. ClockSkew) by returning an error. */
-  writeGuard?: () => GrapevineError | undefined;
 
   constructor(
     readonly name: string,
@@ -90,6 +88,9 @@ export class GrapevineNode extends EventEmitter<NodeEvents> {
     return this.storeState;
   }
 
+  /** writeGuard, when set, runs first in every local write and throws to refuse it (clock-identity: ClockSkew). */
+  writeGuard?: () => void;
+
   /**
    * write versions local changes, persists them durably, then applies them and emits
    * `changed` and `local`. It resolves only once the store has the batch (the
@@ -97,8 +98,7 @@ export class GrapevineNode extends EventEmitter<NodeEvents> {
    * and the registry is as it was.
    */
   async write(writes: Write[]): Promise<Rec[]> {
-    const refused = this.writeGuard?.();
-    if (refused) throw refused;
+    this.writeGuard?.(); // refuses (ClockSkew) what peers would reject; see runtime/clock-skew.ts
     this.assertWritable();
     const now = this.clock.nowMs();
     const recs: Rec[] = writes.map((w) => {

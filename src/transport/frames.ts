@@ -9,10 +9,10 @@
 import { Packr, Unpackr } from 'msgpackr';
 import type { GossipMsg } from '../core/gossip/types.js';
 
-/** PROTOCOL_VERSION is the gossip protocol this build speaks; peers must speak the same. */
-export const PROTOCOL_VERSION = 1;
-/** MIN_PROTOCOL_VERSION is the oldest peer protocol this build accepts in a handshake. */
-export const MIN_PROTOCOL_VERSION = 1;
+/** PROTOCOL_VERSION is the gossip protocol this build speaks; peers must speak the same (2: the dialer confirms the welcome's nonce; clock frames). */
+export const PROTOCOL_VERSION = 2;
+/** MIN_PROTOCOL_VERSION is the oldest peer protocol this build accepts in a handshake (1 lacks the confirm, so it cannot pass). */
+export const MIN_PROTOCOL_VERSION = 2;
 /** WIRE_MAGIC is the first byte of every frame, so that stray bytes are told apart from frames (not ASCII, so no text protocol starts with it). */
 export const WIRE_MAGIC = 0xe7;
 /** FLAG_SEALED marks a frame whose body is AES-256-GCM sealed (see keyring.ts). */
@@ -43,6 +43,24 @@ export interface WelcomeFrame extends Omit<HelloFrame, 'k'> {
   echo: string;
 }
 
+/**
+ * ConfirmFrame ends the handshake: the dialer echoes the welcome's fresh nonce. Only a
+ * live key holder can do that, so a replayed hello never becomes a link, whatever the
+ * clocks say. tsMs is the dialer's wall time, from which the acceptor measures its offset.
+ */
+export interface ConfirmFrame {
+  k: 'confirm';
+  echo: string;
+  tsMs: number;
+}
+
+/** ClockFrame measures a peer's clock on an open link: `tick` asks, `tock` answers with the same q and the answerer's wall time. */
+export interface ClockFrame {
+  k: 'tick' | 'tock';
+  q: number;
+  tsMs: number;
+}
+
 /** MsgFrame carries one engine message after the handshake. */
 export interface MsgFrame {
   k: 'msg';
@@ -56,7 +74,7 @@ export interface BatchFrame {
 }
 
 /** Frame is any frame this protocol version knows. */
-export type Frame = HelloFrame | WelcomeFrame | MsgFrame | BatchFrame;
+export type Frame = HelloFrame | WelcomeFrame | ConfirmFrame | ClockFrame | MsgFrame | BatchFrame;
 
 /** FrameErrorReason lists why an incoming frame was refused; each has its own counter. */
 export type FrameErrorReason =
@@ -124,6 +142,14 @@ export function validateFrame(raw: unknown): Frame {
       if (k === 'welcome' && typeof f.echo !== 'string') throw new FrameError('malformed', 'welcome.echo must be a string');
       return raw as unknown as Frame;
     }
+    case 'confirm':
+      if (typeof raw.echo !== 'string' || raw.echo.length === 0 || raw.echo.length > 256) throw new FrameError('malformed', 'confirm.echo must be a non-empty string');
+      if (typeof raw.tsMs !== 'number' || !Number.isFinite(raw.tsMs)) throw new FrameError('malformed', 'confirm.tsMs must be a number');
+      return { k: 'confirm', echo: raw.echo, tsMs: raw.tsMs };
+    case 'tick':
+    case 'tock':
+      if (!Number.isSafeInteger(raw.q) || typeof raw.tsMs !== 'number' || !Number.isFinite(raw.tsMs)) throw new FrameError('malformed', `${k}.q must be an integer and ${k}.tsMs a number`);
+      return { k, q: raw.q as number, tsMs: raw.tsMs };
     case 'msg':
       checkMsg(raw.m);
       return raw as unknown as MsgFrame;

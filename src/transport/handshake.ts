@@ -1,21 +1,25 @@
 /**
- * The connection handshake. The dialer sends hello (cluster, node, gossip address,
+ * The connection handshake, a three-way nonce exchange that needs no agreement
+ * between clocks. The dialer sends hello (cluster, node, gossip address, boot id,
  * protocol version, a random nonce and its wall time); the acceptor checks it and
- * answers welcome, echoing the nonce. The acceptor refuses a hello whose time is
- * outside the skew window or whose nonce it has already seen (a replay), and the
- * dialer refuses a welcome that does not echo its own nonce. With encryption the
- * whole exchange is sealed, so only key holders can produce a fresh hello.
+ * answers welcome, echoing that nonce and adding a fresh one of its own; the dialer
+ * refuses a welcome that does not echo its nonce and answers confirm, echoing the
+ * acceptor's. The acceptor opens the link only on a matching confirm. With
+ * encryption every frame is sealed, so a recorded session cannot be replayed: the
+ * replayer cannot read the fresh nonce it would have to echo. The wall times in the
+ * frames are not checked; they measure each peer's clock offset (clock-skew.ts).
  */
 import { randomBytes } from 'node:crypto';
-import { MIN_PROTOCOL_VERSION, PROTOCOL_VERSION, type HelloFrame, type WelcomeFrame } from './frames.js';
+import { MIN_PROTOCOL_VERSION, PROTOCOL_VERSION, type ConfirmFrame, type HelloFrame, type WelcomeFrame } from './frames.js';
 
-/** HANDSHAKE_SKEW_MS is how far a hello's timestamp may be from our clock. */
-export const HANDSHAKE_SKEW_MS = 30_000;
-/** MAX_REMEMBERED_NONCES bounds the replay cache; past it the oldest are forgotten early. */
+/** MAX_REMEMBERED_NONCES bounds the replay cache; past it the oldest are forgotten (the confirm still stops their replay). */
 export const MAX_REMEMBERED_NONCES = 100_000;
 
-/** HandshakeRefusal lists why a handshake was refused; each has a counter. */
-export type HandshakeRefusal = 'wrong_cluster' | 'bad_version' | 'stale' | 'replay' | 'bad_echo' | 'self' | 'timeout';
+/**
+ * HandshakeRefusal lists why a handshake was refused; each has a counter. `identity`:
+ * the hello claims the name of a live member at another address or boot.
+ */
+export type HandshakeRefusal = 'wrong_cluster' | 'bad_version' | 'replay' | 'bad_echo' | 'bad_confirm' | 'self' | 'identity' | 'timeout';
 
 /** Identity is what a node says about itself in a handshake. */
 export interface Identity {
@@ -48,36 +52,44 @@ export function checkWelcome(me: Identity, sent: HelloFrame, w: WelcomeFrame): H
   return checkCommon(me, w) ?? (w.echo === sent.nonce ? undefined : 'bad_echo');
 }
 
+/** makeConfirm builds the dialer's last handshake frame: the welcome's nonce echoed, and our wall time. */
+export function makeConfirm(w: WelcomeFrame, nowMs: number): ConfirmFrame {
+  return { k: 'confirm', echo: w.nonce, tsMs: nowMs };
+}
+
+/** checkConfirm returns why a confirm is refused, or undefined when it echoes the nonce of the welcome we sent on this link. */
+export function checkConfirm(sent: WelcomeFrame, c: ConfirmFrame): HandshakeRefusal | undefined {
+  return c.echo === sent.nonce ? undefined : 'bad_confirm';
+}
+
 /**
- * ReplayGuard remembers the nonces of hellos accepted within the skew window. A hello
- * older than the window is refused as stale, so nonces need only be kept that long.
+ * ReplayGuard remembers the nonces of the last MAX_REMEMBERED_NONCES hellos, so that
+ * a replayed hello is refused at once as `replay`. It looks at no clock: peers' clocks
+ * may be hours apart. What makes replay protection complete is the confirm (a
+ * replayed hello gets a welcome with a fresh nonce that only a key holder can echo);
+ * this cache only spares the work and counts the attempts.
  */
 export class ReplayGuard {
-  private readonly seen = new Map<string, number>();
+  private readonly seen = new Set<string>();
 
-  constructor(private readonly skewMs = HANDSHAKE_SKEW_MS) {}
+  constructor(private readonly maxNonces = MAX_REMEMBERED_NONCES) {}
 
-  /** checkHello returns why a hello is refused, or undefined (and remembers its nonce) when it is fresh. */
-  checkHello(me: Identity, h: HelloFrame, nowMs: number): HandshakeRefusal | undefined {
+  /** checkHello returns why a hello is refused, or undefined (and remembers its nonce) when it is new. */
+  checkHello(me: Identity, h: HelloFrame): HandshakeRefusal | undefined {
     const common = checkCommon(me, h);
     if (common) return common;
-    if (Math.abs(nowMs - h.tsMs) > this.skewMs) return 'stale';
-    this.prune(nowMs);
     if (this.seen.has(h.nonce)) return 'replay';
-    this.seen.set(h.nonce, h.tsMs + this.skewMs);
+    this.seen.add(h.nonce);
+    // Set iteration is insertion order: forget the oldest first.
+    if (this.seen.size > this.maxNonces) for (const n of this.seen) {
+      this.seen.delete(n);
+      if (this.seen.size <= this.maxNonces) break;
+    }
     return undefined;
   }
 
   /** size is the number of remembered nonces (for tests and metrics). */
   get size(): number {
     return this.seen.size;
-  }
-
-  private prune(nowMs: number): void {
-    // Map iteration is insertion order, which is close to expiry order; stop at the first live one.
-    for (const [n, exp] of this.seen) {
-      if (exp >= nowMs && this.seen.size < MAX_REMEMBERED_NONCES) break;
-      this.seen.delete(n);
-    }
   }
 }

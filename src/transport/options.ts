@@ -34,6 +34,14 @@ export interface WsTransportOptions {
   /** highWaterBytes is how much may sit in a socket's buffer before frames wait in our queue. */
   highWaterBytes?: number;
   random?: () => number;
+  /** wallMs is the wall clock peers' clocks are measured against (default Date.now; tests skew it). */
+  wallMs?: () => number;
+  /** bootId identifies this process start in handshakes (default: random); a restart gets a new one. */
+  bootId?: string;
+  /** clockSampleIntervalMs is how often each open link measures its peer's clock (default 5 s; 0: handshake only). */
+  clockSampleIntervalMs?: number;
+  /** identityCheckTimeoutMs bounds the wait for a live member's answer before a second claimant of its name is refused (default 1 s). */
+  identityCheckTimeoutMs?: number;
 }
 
 /** TransportEvents are what WsTransport emits. */
@@ -42,6 +50,8 @@ export interface TransportEvents {
   peerUp: [node: string, addr: string];
   /** peerDown fires when the link to a peer closes unexpectedly: a hint to probe it now. */
   peerDown: [node: string, addr: string, reason: string];
+  /** identityRefused fires when a peer refused our hello because a live member already has our name; detail names its address. */
+  identityRefused: [detail: string, peerAddr: string];
 }
 
 /** splitAddr parses host:port (IPv6 in brackets) into its parts. */

@@ -7,8 +7,9 @@
 import type { WebSocket } from 'ws';
 import type { GossipMsg } from '../core/gossip/types.js';
 import type { WireCodec } from './codec.js';
-import { FrameError, type Frame, type HelloFrame } from './frames.js';
-import { checkWelcome, makeHello, makeWelcome, type HandshakeRefusal, type Identity, type ReplayGuard } from './handshake.js';
+import { peerOffsetMs } from '../core/membership/clock-skew.js';
+import { FrameError, type Frame, type HelloFrame, type WelcomeFrame } from './frames.js';
+import { checkConfirm, checkWelcome, makeConfirm, makeHello, makeWelcome, type HandshakeRefusal, type Identity, type ReplayGuard } from './handshake.js';
 
 /** CLOSE_REFUSED is the WebSocket close code for a refused handshake or a bad frame. */
 export const CLOSE_REFUSED = 4001;
@@ -29,6 +30,11 @@ export interface LinkHooks {
   closed(link: PeerLink, code: number, reason: string): void;
   /** received counts incoming bytes. */
   received(bytes: number): void;
+  /**
+   * vetHello looks at an accepted hello before it is welcomed and resolves with why
+   * its claimed identity is refused (a live member already has that name), or undefined.
+   */
+  vetHello?(link: PeerLink, hello: HelloFrame): Promise<string | undefined>;
 }
 
 /** LinkContext is the shared per-transport state a link needs. */
@@ -36,9 +42,17 @@ export interface LinkContext {
   me: Identity;
   codec: WireCodec;
   replay: ReplayGuard;
+  /** nowMs is the wall clock (ms since the epoch): what peers' clocks are measured against. */
   nowMs(): number;
+  /** monoMs is a monotonic clock (ms), for round-trip times that a stepped wall clock must not distort. */
+  monoMs(): number;
   handshakeTimeoutMs: number;
+  /** clockSampleIntervalMs is how often an open link measures the peer's clock again (0: only at the handshake). */
+  clockSampleIntervalMs: number;
 }
+
+/** MAX_CLOCK_RTT_MS: a clock sample whose round trip took longer than this says too little and is dropped. */
+export const MAX_CLOCK_RTT_MS = 10_000;
 
 /** PeerLink wraps one WebSocket through handshake and message exchange. */
 export class PeerLink {
@@ -48,8 +62,20 @@ export class PeerLink {
   state: 'handshaking' | 'open' | 'closing' | 'closed' = 'handshaking';
   /** inflightBytes counts bytes handed to ws and not yet written to the socket. */
   inflightBytes = 0;
+  /** dialAddr is the address this link dialled (outgoing links only). */
+  dialAddr?: string;
+  /** clockOffsetMs is the peer's wall clock minus ours, from the latest measurement (undefined until the handshake is done). */
+  clockOffsetMs?: number;
   private hello?: HelloFrame;
+  private welcome?: WelcomeFrame;
+  /** sentAt is when our hello (dialer) or welcome (acceptor) went out: wall and monotonic ms. */
+  private sentAt = { wallMs: 0, monoMs: 0 };
+  /** vetting is set while an acceptor waits for vetHello; any frame then is unexpected. */
+  private vetting = false;
   private timer?: NodeJS.Timeout;
+  private clockTimer?: NodeJS.Timeout;
+  private clockQuery?: { q: number; wallMs: number; monoMs: number };
+  private clockSeq = 0;
 
   constructor(
     readonly ws: WebSocket,
@@ -78,8 +104,38 @@ export class PeerLink {
 
   /** startHandshake sends our hello; only the dialling side calls it, once the socket opens. */
   startHandshake(): void {
-    this.hello = makeHello(this.ctx.me, this.ctx.nowMs());
+    this.sentAt = { wallMs: this.ctx.nowMs(), monoMs: this.ctx.monoMs() };
+    this.hello = makeHello(this.ctx.me, this.sentAt.wallMs);
     this.write(this.ctx.codec.encode(this.hello));
+  }
+
+  /**
+   * answers pings the peer on this open link and resolves true if a pong comes back
+   * within timeoutMs: the test of "the live member still answers" before a second
+   * claimant of its name is refused.
+   */
+  answers(timeoutMs: number): Promise<boolean> {
+    const ws = this.ws;
+    if (this.state !== 'open' || ws.readyState !== ws.OPEN) return Promise.resolve(false);
+    return new Promise((resolve) => {
+      const done = (alive: boolean) => {
+        clearTimeout(t);
+        ws.off('pong', onPong);
+        ws.off('close', onClose);
+        resolve(alive);
+      };
+      const onPong = () => done(true);
+      const onClose = () => done(false);
+      const t = setTimeout(() => done(false), timeoutMs);
+      t.unref();
+      ws.on('pong', onPong);
+      ws.on('close', onClose);
+      try {
+        ws.ping();
+      } catch {
+        done(false);
+      }
+    });
   }
 
   /** write hands encoded bytes to the socket and tracks them until written. */
@@ -98,6 +154,7 @@ export class PeerLink {
     // A retired duplicate still delivers frames the peer wrote before it saw the close.
     this.state = code === CLOSE_DUPLICATE && this.state === 'open' ? 'closing' : 'closed';
     clearTimeout(this.timer);
+    clearInterval(this.clockTimer);
     try {
       this.ws.close(code, reason.slice(0, 120));
     } catch {
@@ -115,7 +172,8 @@ export class PeerLink {
       this.ws.terminate();
       return;
     }
-    this.close(CLOSE_REFUSED, `${kind === 'frame' ? 'bad frame' : 'handshake refused'}: ${reason}`);
+    // An identity refusal carries its detail, so the refused daemon can name both addresses.
+    this.close(CLOSE_REFUSED, `${kind === 'frame' ? 'bad frame' : 'handshake refused'}: ${reason}${reason === 'identity' ? `: ${detail}` : ''}`);
   }
 
   private onData(data: Buffer, isBinary: boolean): void {
@@ -135,35 +193,89 @@ export class PeerLink {
   }
 
   private onHandshakeFrame(frame: Frame): void {
+    if (this.direction === 'in') return this.onAcceptorFrame(frame);
+    if (frame.k !== 'welcome' || !this.hello) return this.refuse('handshake', 'unexpected', `expected welcome, got ${frame.k}`);
+    const refusal = checkWelcome(this.ctx.me, this.hello, frame);
+    if (refusal) return this.refuse('handshake', refusal, `welcome from ${frame.node} (${frame.addr}) refused`);
+    this.peer = { cluster: frame.cluster, node: frame.node, addr: frame.addr, boot: frame.boot };
     const now = this.ctx.nowMs();
-    let refusal: HandshakeRefusal | undefined;
-    if (this.direction === 'in') {
+    this.write(this.ctx.codec.encode(makeConfirm(frame, now)));
+    this.noteOffset(this.sentAt, frame.tsMs);
+    this.open();
+  }
+
+  private onAcceptorFrame(frame: Frame): void {
+    if (this.vetting) return this.refuse('handshake', 'unexpected', `${frame.k} before our welcome`);
+    if (!this.welcome) {
       if (frame.k !== 'hello') return this.refuse('handshake', 'unexpected', `expected hello, got ${frame.k}`);
-      refusal = this.ctx.replay.checkHello(this.ctx.me, frame, now);
+      const refusal = this.ctx.replay.checkHello(this.ctx.me, frame);
       if (refusal) return this.refuse('handshake', refusal, `hello from ${frame.node} (${frame.addr}) refused`);
-      this.peer = { cluster: frame.cluster, node: frame.node, addr: frame.addr, boot: frame.boot };
-      this.write(this.ctx.codec.encode(makeWelcome(this.ctx.me, frame, now)));
-    } else {
-      if (frame.k !== 'welcome' || !this.hello) return this.refuse('handshake', 'unexpected', `expected welcome, got ${frame.k}`);
-      refusal = checkWelcome(this.ctx.me, this.hello, frame);
-      if (refusal) return this.refuse('handshake', refusal, `welcome from ${frame.node} (${frame.addr}) refused`);
-      this.peer = { cluster: frame.cluster, node: frame.node, addr: frame.addr, boot: frame.boot };
+      const hello = frame;
+      this.vetting = true;
+      const vet = this.hooks.vetHello ? this.hooks.vetHello(this, hello) : Promise.resolve(undefined);
+      void vet.then(
+        (conflict) => this.afterVet(hello, conflict),
+        (e: unknown) => this.afterVet(hello, `identity check failed: ${String(e)}`),
+      );
+      return;
     }
+    if (frame.k !== 'confirm') return this.refuse('handshake', 'unexpected', `expected confirm, got ${frame.k}`);
+    const refusal = checkConfirm(this.welcome, frame);
+    if (refusal) return this.refuse('handshake', refusal, `confirm from ${this.peer?.node ?? '?'} does not echo our welcome`);
+    this.noteOffset(this.sentAt, frame.tsMs);
+    this.open();
+  }
+
+  private afterVet(hello: HelloFrame, conflict: string | undefined): void {
+    this.vetting = false;
+    if (this.state !== 'handshaking') return;
+    if (conflict) return this.refuse('handshake', 'identity', conflict);
+    this.peer = { cluster: hello.cluster, node: hello.node, addr: hello.addr, boot: hello.boot };
+    this.sentAt = { wallMs: this.ctx.nowMs(), monoMs: this.ctx.monoMs() };
+    this.welcome = makeWelcome(this.ctx.me, hello, this.sentAt.wallMs);
+    this.write(this.ctx.codec.encode(this.welcome));
+  }
+
+  private open(): void {
     clearTimeout(this.timer);
     this.state = 'open';
+    if (this.ctx.clockSampleIntervalMs > 0) {
+      this.clockTimer = setInterval(() => this.sampleClock(), this.ctx.clockSampleIntervalMs);
+      this.clockTimer.unref();
+    }
     if (!this.hooks.established(this)) this.close(CLOSE_DUPLICATE, 'duplicate link');
+  }
+
+  private sampleClock(): void {
+    if (this.state !== 'open') return;
+    this.clockQuery = { q: ++this.clockSeq, wallMs: this.ctx.nowMs(), monoMs: this.ctx.monoMs() };
+    this.write(this.ctx.codec.encode({ k: 'tick', q: this.clockQuery.q, tsMs: this.clockQuery.wallMs }));
+  }
+
+  private noteOffset(sent: { wallMs: number; monoMs: number }, peerWallMs: number): void {
+    const rttMs = this.ctx.monoMs() - sent.monoMs;
+    if (rttMs > MAX_CLOCK_RTT_MS) return;
+    this.clockOffsetMs = peerOffsetMs(sent.wallMs, rttMs, peerWallMs);
   }
 
   private onOpenFrame(frame: Frame): void {
     if (frame.k === 'msg') this.hooks.message(this, frame.m);
     else if (frame.k === 'batch') {
       for (const m of frame.ms) if (this.state !== 'closed') this.hooks.message(this, m);
-    }
-    else this.refuse('frame', 'unexpected', `${frame.k} after the handshake`);
+    } else if (frame.k === 'tick') {
+      if (this.state === 'open') this.write(this.ctx.codec.encode({ k: 'tock', q: frame.q, tsMs: this.ctx.nowMs() }));
+    } else if (frame.k === 'tock') {
+      const q = this.clockQuery;
+      if (q && q.q === frame.q) {
+        this.clockQuery = undefined;
+        this.noteOffset(q, frame.tsMs);
+      }
+    } else this.refuse('frame', 'unexpected', `${frame.k} after the handshake`);
   }
 
   private onClose(code: number, reason: string): void {
     clearTimeout(this.timer);
+    clearInterval(this.clockTimer);
     this.state = 'closed';
     this.hooks.closed(this, code, reason);
   }

@@ -13,6 +13,7 @@ import type { GossipMsg } from '../core/gossip/types.js';
 import { AddrDials } from './addr-dials.js';
 import { backoffDelayMs, DEFAULT_BACKOFF } from './backoff.js';
 import { WireCodec } from './codec.js';
+import type { HelloFrame } from './frames.js';
 import { ReplayGuard, type Identity } from './handshake.js';
 import { Keyring, parseEncryptKeys } from './keyring.js';
 import { TransportStats } from './metrics.js';
@@ -26,6 +27,10 @@ export { splitAddr, type TransportEvents, type WsTransportOptions } from './opti
 
 /** GOSSIP_PATH is the HTTP path of the gossip WebSocket endpoint. */
 export const GOSSIP_PATH = '/gossip';
+/** DEFAULT_CLOCK_SAMPLE_INTERVAL_MS is how often an open link re-measures its peer's clock, so a clock stepped at run time is seen. */
+export const DEFAULT_CLOCK_SAMPLE_INTERVAL_MS = 5_000;
+/** IDENTITY_REFUSED_PREFIX starts the close reason of a hello refused because its name belongs to a live member. */
+export const IDENTITY_REFUSED_PREFIX = 'handshake refused: identity: ';
 
 interface Peer {
   name: string;
@@ -61,8 +66,16 @@ export class WsTransport extends EventEmitter<TransportEvents> {
     const keys = opts.encryptKeys && opts.encryptKeys.length > 0 ? parseEncryptKeys(opts.encryptKeys) : undefined;
     this.codec = new WireCodec(opts.maxFrameBytes, keys ? new Keyring(keys, opts.cluster) : undefined);
     this.log = new LogLimiter(opts.logger ?? SILENT_LOGGER);
-    this.me = { cluster: opts.cluster, node: opts.nodeName, addr: opts.gossipAddr, boot: randomBytes(8).toString('hex') };
-    this.ctx = { me: this.me, codec: this.codec, replay: new ReplayGuard(), nowMs: () => Date.now(), handshakeTimeoutMs: opts.handshakeTimeoutMs ?? 5_000 };
+    this.me = { cluster: opts.cluster, node: opts.nodeName, addr: opts.gossipAddr, boot: opts.bootId ?? randomBytes(8).toString('hex') };
+    this.ctx = {
+      me: this.me,
+      codec: this.codec,
+      replay: new ReplayGuard(),
+      nowMs: opts.wallMs ?? (() => Date.now()),
+      monoMs: () => performance.now(),
+      handshakeTimeoutMs: opts.handshakeTimeoutMs ?? 5_000,
+      clockSampleIntervalMs: opts.clockSampleIntervalMs ?? DEFAULT_CLOCK_SAMPLE_INTERVAL_MS,
+    };
     this.hooks = {
       established: (l) => this.onEstablished(l),
       message: (l, m) => {
@@ -72,12 +85,28 @@ export class WsTransport extends EventEmitter<TransportEvents> {
       rejected: (l, kind, reason, detail) => this.onRejected(l, kind, reason, detail),
       closed: (l, code, reason) => this.onClosed(l, code, reason),
       received: (n) => this.stats.inc('bytes_in', '', n),
+      vetHello: (_l, hello) => this.vetHello(hello),
     };
   }
 
   /** address is this node's advertised gossip address (with the real port once listening). */
   get address(): string {
     return this.me.addr;
+  }
+
+  /** bootId is this process start's random id, sent in every handshake. */
+  get bootId(): string {
+    return this.me.boot;
+  }
+
+  /** peerClockOffsets maps each peer with an open, measured link to its clock minus ours (ms). */
+  peerClockOffsets(): Map<string, number> {
+    const out = new Map<string, number>();
+    for (const p of this.peers.values()) {
+      const off = p.link?.state === 'open' ? p.link.clockOffsetMs : undefined;
+      if (off !== undefined) out.set(p.name, off);
+    }
+    return out;
   }
 
   /** encrypted tells whether frames are sealed. */
@@ -259,6 +288,7 @@ export class WsTransport extends EventEmitter<TransportEvents> {
     this.stats.inc('dials');
     const ws = new WebSocket(`ws://${addr}${GOSSIP_PATH}`, { maxPayload: this.opts.maxFrameBytes, perMessageDeflate: false, handshakeTimeout: 3_000 });
     const link = new PeerLink(ws, 'out', this.ctx, this.hooks);
+    link.dialAddr = addr;
     ws.on('error', (e: Error & { code?: string }) => {
       if (!e.code?.startsWith('WS_ERR_')) this.log.debug(`dial:${addr}`, { addr, err: e.message }, 'gossip dial failed');
     });
@@ -337,7 +367,13 @@ export class WsTransport extends EventEmitter<TransportEvents> {
       this.waiters.delete(link);
       w.reject(new Error(`gossip dial closed before handshake (${code}${reason ? ` ${reason}` : ''})`));
     }
-    if (code === CLOSE_REFUSED && link.direction === 'out' && !link.peer && !reason.endsWith(': self')) {
+    if (code === CLOSE_REFUSED && link.direction === 'out' && !link.peer && reason.startsWith(IDENTITY_REFUSED_PREFIX)) {
+      // Someone else is already a live member under our name: joining would take over its identity.
+      this.stats.inc('handshake_refused', 'identity_by_peer');
+      const detail = reason.slice(IDENTITY_REFUSED_PREFIX.length);
+      this.log.warn('identity', { node: this.me.node, addr: this.me.addr, peer: link.dialAddr ?? '?', detail }, 'a peer refused our gossip handshake: a live member already has this node name');
+      this.emit('identityRefused', detail, link.dialAddr ?? '');
+    } else if (code === CLOSE_REFUSED && link.direction === 'out' && !link.peer && !reason.endsWith(': self')) {
       // The other side refused our hello (wrong key, cluster or version): say so here too, where the fix is.
       this.stats.inc('handshake_refused', 'by_peer');
       this.log.warn(`refused-by:${reason}`, { reason }, 'a peer refused our gossip handshake (check cluster name and encryptKeys)');
@@ -361,6 +397,35 @@ export class WsTransport extends EventEmitter<TransportEvents> {
       // under ever new names (anyone can say hello to an unencrypted cluster) cannot grow the table.
       if (!peer.keep && !peer.link && !peer.dialing) this.peers.delete(peer.name);
     }
+  }
+
+  /**
+   * vetHello refuses a hello that claims the name of a live member at another address
+   * or boot: the member's open link must answer a ping (or, with no link, a dial to the
+   * member's known address must reach that name) within identityCheckTimeoutMs. A
+   * restarted member passes: its old process no longer answers.
+   */
+  private async vetHello(hello: HelloFrame): Promise<string | undefined> {
+    const timeoutMs = this.opts.identityCheckTimeoutMs ?? 1_000;
+    const old = this.peers.get(hello.node)?.link;
+    const claim = `${hello.addr} (boot ${hello.boot.slice(0, 8)})`;
+    if (old?.state === 'open' && old.peer) {
+      if (old.peer.addr === hello.addr && old.peer.boot === hello.boot) return undefined; // the same process dialled again
+      if (!(await old.answers(timeoutMs))) return undefined;
+      return `${hello.node} is live at ${old.peer.addr} (boot ${old.peer.boot.slice(0, 8)}), not ${claim}`;
+    }
+    const known = this.opts.resolveAddr?.(hello.node);
+    if (!known || known === hello.addr || known === this.me.addr || this.stopped) return undefined;
+    let timer: NodeJS.Timeout | undefined;
+    const reached = await Promise.race([
+      this.connect(known).catch(() => ''),
+      new Promise<string>((r) => {
+        timer = setTimeout(() => r(''), timeoutMs);
+        timer.unref();
+      }),
+    ]);
+    clearTimeout(timer);
+    return reached === hello.node ? `${hello.node} is live at ${known}, not ${claim}` : undefined;
   }
 
   private dialFailed(peer: Peer): void {

@@ -1,6 +1,23 @@
 import type { ApiDeps, Route } from '../types.js';
 
-/** memberRoutes serves GET /v1/members from the membership layer (just this node until gossip is wired in). */
+/**
+ * memberRoutes serves GET /v1/members from the membership layer (just this node until
+ * gossip is wired in). Each member measured here also shows its clock against the
+ * cluster's (clockSkewMs) and whether that is past maxClockSkewMs (clockSkewed).
+ */
 export function memberRoutes(deps: ApiDeps): Route[] {
-  return [{ method: 'GET', path: '/v1/members', handler: () => ({ body: { members: deps.ctx.membership.members() } }) }];
+  return [
+    {
+      method: 'GET',
+      path: '/v1/members',
+      handler: () => {
+        const skew = deps.ctx.clockSkew;
+        const members = deps.ctx.membership.members().map((m) => {
+          const s = skew?.memberSkew(m.name);
+          return s ? { ...m, ...s } : m;
+        });
+        return { body: { members } };
+      },
+    },
+  ];
 }

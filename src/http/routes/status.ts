@@ -21,6 +21,8 @@ export function statusRoutes(deps: ApiDeps): Route[] {
             namespaces: node.registry.namespaces().length,
             uptimeMs: Date.now() - startedAtMs,
             health: deps.ctx.health ? 'enabled' : 'disabled',
+            // clock: this node's clock against the cluster's; skewed: true means writes are refused (ClockSkew).
+            clock: deps.ctx.clockSkew?.status() ?? null,
           },
         };
       },

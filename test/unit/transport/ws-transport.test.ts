@@ -4,8 +4,8 @@ import { randomBytes } from 'node:crypto';
 import { WebSocket } from 'ws';
 import type { GossipMsg } from '../../../src/core/gossip/types.js';
 import { WireCodec } from '../../../src/transport/codec.js';
-import { WIRE_MAGIC } from '../../../src/transport/frames.js';
-import { makeHello } from '../../../src/transport/handshake.js';
+import { WIRE_MAGIC, type WelcomeFrame } from '../../../src/transport/frames.js';
+import { makeConfirm, makeHello } from '../../../src/transport/handshake.js';
 import { Keyring } from '../../../src/transport/keyring.js';
 import { GOSSIP_PATH, WsTransport, type WsTransportOptions } from '../../../src/transport/ws-transport.js';
 
@@ -162,7 +162,9 @@ test('garbage, oversized, unknown-type and wrong-cluster input closes the connec
   await until(() => atA.length === 1, 'a still serves real peers');
   const s = await rawSocket(a);
   s.ws.send(codec.encode(makeHello({ cluster: 'c', node: 'x5', addr: 'h:1', boot: 'b0' }, Date.now())));
-  await new Promise((r) => s.ws.once('message', r));
+  const welcome = codec.decode(await new Promise<Buffer>((r) => s.ws.once('message', (d) => r(d as Buffer))));
+  assert.equal(welcome.k, 'welcome');
+  s.ws.send(codec.encode(makeConfirm(welcome as WelcomeFrame, Date.now())));
   s.ws.send(Buffer.from([WIRE_MAGIC, 0, 0x81, 0xa1, 0x6b, 0xa3, 0x66, 0x6f, 0x6f])); // {k:'foo'}
   assert.equal(await s.closed, 4001);
   assert.equal(a.stats.get('bad_frames', 'unknown_type'), 1);

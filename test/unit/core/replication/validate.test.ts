@@ -31,7 +31,7 @@ test('validateRecord drops malformed records (table)', () => {
     ['hlc not integer', { ...good, hlc: 1.5 }],
     ['hlc negative', { ...good, hlc: -1 }],
     ['hlc unsafe', { ...good, hlc: 2 ** 60 }],
-    ['hlc far in the future', { ...good, hlc: hlcFromWallMs(NOW + 3_600_000) }],
+    ['hlc far in the future', { ...good, hlc: hlcFromWallMs(NOW + 3 * 3_600_000) }],
     ['seq zero', { ...good, seq: 0 }],
     ['seq string', { ...good, seq: '1' }],
     ['node empty', { ...good, node: '' }],
