@@ -209,7 +209,8 @@ export function validateDnsConfig(v: unknown, field = 'dns'): ServiceDnsConfig {
   return { routingPolicy, records };
 }
 
-const CHECK_FIELDS = ['type', 'path', 'intervalMs', 'timeoutMs', 'failureThreshold', 'successThreshold', 'ttlMs', 'insecureSkipVerify'] as const;
+/** CHECK_FIELDS lists the fields a health-check config (or an instance's override of one) may have. */
+export const CHECK_FIELDS = ['type', 'path', 'intervalMs', 'timeoutMs', 'failureThreshold', 'successThreshold', 'ttlMs', 'insecureSkipVerify'] as const;
 
 /**
  * validateHealthCheck checks a health-check config and fills in defaults (interval

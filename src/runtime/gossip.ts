@@ -28,7 +28,7 @@ export const APPLY_CHUNK_RECORDS = 1_000;
 export const SEND_CHUNK_WEIGHT = 2_000;
 
 function sendWeight(msg: GossipMsg): number {
-  return 1 + (Array.isArray(msg.r) ? msg.r.length : 0);
+  return 1 + ('r' in msg ? msg.r.length : 0);
 }
 /** MAX_TIMER_DELAY_MS caps the tick timer, so a stuck nextWakeMs cannot stop the engine for long. */
 export const MAX_TIMER_DELAY_MS = 1_000;
@@ -128,7 +128,7 @@ export class GossipRuntime {
     return this.opts.clock.nowMs();
   }
 
-  private onMessage(from: string, msg: GossipMsg): void {
+  private onMessage(from: string, msg: unknown): void {
     this.run(() => this.engine.onMessage(from, msg, this.now()));
   }
 

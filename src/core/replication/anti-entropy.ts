@@ -1,5 +1,5 @@
 import type { Outbox } from '../gossip/outbox.js';
-import type { GossipMsg } from '../gossip/types.js';
+import type { DataMsg, DigestMsg } from '../gossip/messages.js';
 import type { Rec } from '../records.js';
 import type { Registry } from '../registry.js';
 import { chunkRecords } from './chunks.js';
@@ -10,6 +10,8 @@ import type { Watermarks } from './watermarks.js';
 export const MAX_DIGEST_ORIGINS = 200_000;
 /** MAX_INBOUND_EXCHANGES bounds exchanges being received at once; the oldest is forgotten first. */
 export const MAX_INBOUND_EXCHANGES = 64;
+/** MAX_CHUNKS_PER_EXCHANGE bounds the chunk count an r.data may announce. */
+export const MAX_CHUNKS_PER_EXCHANGE = 1_000_000;
 
 /** Inbound is an exchange being received, chunk by chunk. */
 interface Inbound {
@@ -22,19 +24,6 @@ interface Inbound {
   fl?: Record<string, number>;
   /** keys of a full snapshot, to find what the sender no longer has. */
   keys?: Set<string>;
-}
-
-/** parseCounts validates a {origin: count} map from the wire. */
-export function parseCounts(v: unknown): Record<string, number> | undefined {
-  if (typeof v !== 'object' || v === null || Array.isArray(v)) return undefined;
-  const o = v as Record<string, unknown>;
-  let n = 0;
-  for (const k in o) {
-    if (++n > MAX_DIGEST_ORIGINS) return undefined;
-    const x = o[k];
-    if (typeof x !== 'number' || !Number.isSafeInteger(x) || x < 0) return undefined;
-  }
-  return o as Record<string, number>;
 }
 
 /**
@@ -64,14 +53,13 @@ export class AntiEntropy {
   ) {}
 
   /** digestMsg builds an r.dig asking a peer for what this node lacks; pullBack asks it to send its digest too. */
-  digestMsg(pullBack: boolean): GossipMsg {
+  digestMsg(pullBack: boolean): DigestMsg {
     return { t: 'r.dig', x: ++this.exchangeSeq, w: this.wm.toObject(), p: pullBack ? 1 : 0 };
   }
 
-  /** onDigest answers a peer's r.dig with what it lacks; false means the message was malformed. */
-  onDigest(from: string, addr: string, msg: GossipMsg, onFull?: () => void): boolean {
-    const theirs = parseCounts(msg.w);
-    if (!theirs || typeof msg.x !== 'number') return false;
+  /** onDigest answers a peer's (decoded) r.dig with what it lacks. */
+  onDigest(from: string, addr: string, msg: DigestMsg, onFull?: () => void): void {
+    const theirs = msg.w;
     let full = false;
     for (const [o, f] of this.floors) if ((theirs[o] ?? 0) < f) full = true;
     let recs: Rec[] = [];
@@ -82,7 +70,7 @@ export class AntiEntropy {
     if (chunks.length === 0) chunks.push([]);
     const last = chunks.length - 1;
     chunks.forEach((r, i) => {
-      const m: GossipMsg = { t: 'r.data', x: msg.x, i, n: chunks.length, r };
+      const m: DataMsg = { t: 'r.data', x: msg.x, i, n: chunks.length, r };
       if (full) m.f = 1;
       if (i === last) {
         m.w = this.wm.toObject();
@@ -91,44 +79,39 @@ export class AntiEntropy {
       this.out.send(from, addr, m);
     });
     if (msg.p === 1) this.out.send(from, addr, this.digestMsg(false));
-    return true;
   }
 
   /**
-   * onData takes one chunk whose valid records the caller has already queued to
-   * apply (so msg.r is an array; `tainted` if some were invalid and dropped); once every chunk of the exchange is in, the peer's watermarks are adopted
-   * (and, for a snapshot, what it no longer holds is dropped). It returns false for a
-   * malformed chunk.
+   * onData takes one (decoded) chunk whose valid records the caller has already
+   * queued to apply (`tainted` if some were invalid and dropped); once every chunk of
+   * the exchange is in, the peer's watermarks are adopted (and, for a snapshot, what
+   * it no longer holds is dropped).
    */
-  onData(from: string, msg: GossipMsg, tainted: boolean): boolean {
-    const { x, i, n } = msg;
-    if (typeof x !== 'number' || typeof i !== 'number' || typeof n !== 'number' || !(i >= 0 && i < n) || n > 1_000_000) return false;
-    const wm = msg.w === undefined ? undefined : parseCounts(msg.w);
-    const fl = msg.fl === undefined ? undefined : parseCounts(msg.fl);
-    if ((msg.w !== undefined && !wm) || (msg.fl !== undefined && !fl)) return false;
+  onData(from: string, msg: DataMsg, tainted: boolean): void {
+    const { x, i, n, w: wm, fl } = msg;
     const id = `${from}\u0000${x}`;
     let ex = this.inbound.get(id);
     if (!ex) {
-      if (this.inbound.size >= MAX_INBOUND_EXCHANGES) this.inbound.delete(this.inbound.keys().next().value as string);
+      const oldest = this.inbound.keys().next();
+      if (this.inbound.size >= MAX_INBOUND_EXCHANGES && !oldest.done) this.inbound.delete(oldest.value);
       ex = { total: n, seen: new Set(), full: msg.f === 1, tainted: false };
       if (ex.full) ex.keys = new Set();
       this.inbound.set(id, ex);
     }
-    if (ex.seen.has(i) || ex.total !== n) return true;
+    if (ex.seen.has(i) || ex.total !== n) return;
     ex.seen.add(i);
     if (tainted) ex.tainted = true;
     if (wm) ex.wm = wm;
     if (fl) ex.fl = fl;
-    if (ex.keys) for (const r of msg.r as { key?: unknown }[]) if (typeof r?.key === 'string') ex.keys.add(r.key);
-    if (ex.seen.size < ex.total) return true;
+    if (ex.keys) for (const r of msg.r) ex.keys.add(r.key);
+    if (ex.seen.size < ex.total) return;
     this.inbound.delete(id);
     // Adopting the peer's watermarks is only sound if we now hold all it sent us.
-    if (!ex.wm || ex.tainted) return true;
+    if (!ex.wm || ex.tainted) return;
     if (ex.keys) this.dropMissing(ex.keys, ex.wm);
     for (const o in ex.wm) this.wm.raiseTo(o, ex.wm[o]);
     if (ex.fl) for (const o in ex.fl) if (ex.fl[o] > (this.floors.get(o) ?? 0)) this.floors.set(o, ex.fl[o]);
     this.out.persist();
-    return true;
   }
 
   private dropMissing(keys: Set<string>, theirWm: Record<string, number>): void {
