@@ -8,7 +8,12 @@
  */
 import { Packr, Unpackr } from 'msgpackr';
 
-/** PROTOCOL_VERSION is the gossip protocol this build speaks; peers must speak the same. */
+/**
+ * PROTOCOL_VERSION is the gossip protocol this build speaks; peers must speak the same.
+ * It versions the frames and the handshake; each engine message versions its own
+ * shape (`v`, see MSG_VERSION in src/core/gossip/messages.ts), so a message change
+ * does not need a handshake change.
+ */
 export const PROTOCOL_VERSION = 1;
 /** MIN_PROTOCOL_VERSION is the oldest peer protocol this build accepts in a handshake. */
 export const MIN_PROTOCOL_VERSION = 1;

@@ -35,8 +35,7 @@ interface Inbound {
  * no longer be sent, so the peer sends a full snapshot instead, and the node drops
  * its records that the snapshot lacks but the peer's watermarks cover.
  *
- * Wire: r.dig {x, w, p}  r.data {x, i, n, r, f?, w?, fl?}  (x exchange id, i/n chunk index/count,
- * f full snapshot, w/fl the sender's watermarks and floors, on the last chunk).
+ * Wire: r.dig and r.data (types and field names in src/core/gossip/messages.ts).
  */
 export class AntiEntropy {
   private readonly inbound = new Map<string, Inbound>();
