@@ -84,8 +84,8 @@ export function decodeMsg(raw: unknown, nowMs: number): DecodeResult {
   if (typeof t !== 'string') return fail('not_a_message', '', 't', 'must be a string');
   if (!isKnownType(t)) return fail('unknown_type', t.slice(0, 32), '', 'unknown message type');
   const v = raw.v;
-  if (v !== undefined && !(Number.isSafeInteger(v) && typeof v === 'number' && v >= 1)) return fail('bad_field', t, 'v', 'must be a positive integer');
-  if (typeof v === 'number' && v > MSG_VERSION) return fail('unsupported_version', t, 'v', `version ${v} is newer than ${MSG_VERSION}`);
+  if (v !== undefined && (typeof v !== 'number' || !Number.isSafeInteger(v) || v < 1)) return fail('bad_field', t, 'v', 'must be a positive integer');
+  if (v !== undefined && v > MSG_VERSION) return fail('unsupported_version', t, 'v', `version ${v} is newer than ${MSG_VERSION}`);
   const cx: Cx = { t, nowMs, invalidRecords: 0 };
   try {
     // DECODERS[t] is typed for the union of all types here; each entry returns its own type.
