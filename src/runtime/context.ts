@@ -1,15 +1,10 @@
-import type { MemberStatus } from '../core/types.js';
+import type { MemberInfo } from '../core/membership/member-list.js';
 import type { HealthApi } from '../health/index.js';
 import type { ClockSkewApi } from './clock-skew.js';
 import type { GrapevineNode } from './node.js';
 
-/** MemberInfo is one row of GET /v1/members. */
-export interface MemberInfo {
-  name: string;
-  gossipAddr: string;
-  status: MemberStatus;
-  incarnation: number;
-}
+/** MemberInfo is one row of GET /v1/members; it is defined once, in core membership. */
+export type { MemberInfo };
 
 /** MembershipApi is what the HTTP API and CLI need from the gossip layer. */
 export interface MembershipApi {

@@ -56,8 +56,7 @@ export const PERSIST_MIN_INTERVAL_MS = 100;
 export const PERSIST_META_KEY = 'gossip';
 
 function sendWeight(msg: GossipMsg): number {
-  const r = (msg as { r?: unknown }).r;
-  return 1 + (Array.isArray(r) ? r.length : 0);
+  return 1 + ('r' in msg ? msg.r.length : 0);
 }
 
 /** GossipDriver carries out one engine's effects against its seams; see the file comment. */
@@ -93,8 +92,8 @@ export class GossipDriver {
     this.run((now) => this.engine.join(addrs, now));
   }
 
-  /** message feeds one message a peer sent. */
-  message(from: string, msg: GossipMsg): void {
+  /** message feeds one message a peer sent, as it came off the wire (the engine decodes it). */
+  message(from: string, msg: unknown): void {
     this.run((now) => this.engine.onMessage(from, msg, now));
   }
 

@@ -7,7 +7,6 @@
  * transport logs, counts and answers by closing the connection.
  */
 import { Packr, Unpackr } from 'msgpackr';
-import type { GossipMsg } from '../core/gossip/types.js';
 
 /** PROTOCOL_VERSION is the gossip protocol this build speaks; peers must speak the same (2: the dialer confirms the welcome's nonce; clock frames). */
 export const PROTOCOL_VERSION = 2;
@@ -61,16 +60,23 @@ export interface ClockFrame {
   tsMs: number;
 }
 
+/**
+ * WireMsg is an engine message as the transport carries it: a map with a string `t`
+ * and plain-data fields. The transport checks no more than that; the engine decodes
+ * it into a typed GossipMsg (src/core/gossip/decode.ts), which is itself a WireMsg.
+ */
+export type WireMsg = { t: string; [field: string]: unknown };
+
 /** MsgFrame carries one engine message after the handshake. */
 export interface MsgFrame {
   k: 'msg';
-  m: GossipMsg;
+  m: WireMsg;
 }
 
 /** BatchFrame carries several engine messages queued for the same peer, in order. */
 export interface BatchFrame {
   k: 'batch';
-  ms: GossipMsg[];
+  ms: WireMsg[];
 }
 
 /** Frame is any frame this protocol version knows. */

@@ -2,8 +2,8 @@
  * Options and events of the WebSocket transport, and gossip address parsing.
  */
 import { invalid } from '../core/errors.js';
-import type { GossipMsg } from '../core/gossip/types.js';
 import type { BackoffPolicy } from './backoff.js';
+import type { WireMsg } from './frames.js';
 import type { TransportLogger } from './log.js';
 import type { TransportStats } from './metrics.js';
 import type { SendQueueLimits } from './send-queue.js';
@@ -23,7 +23,7 @@ export interface WsTransportOptions {
   /** resolveAddr finds the gossip address of a peer known only by name (from the member list). */
   resolveAddr?: (node: string) => string | undefined;
   /** isCritical marks messages kept longest when a queue overflows; default: replication (`r.`). */
-  isCritical?: (msg: GossipMsg) => boolean;
+  isCritical?: (msg: WireMsg) => boolean;
   logger?: TransportLogger;
   stats?: TransportStats;
   handshakeTimeoutMs?: number;
@@ -46,7 +46,7 @@ export interface WsTransportOptions {
 
 /** TransportEvents are what WsTransport emits. */
 export interface TransportEvents {
-  message: [from: string, msg: GossipMsg];
+  message: [from: string, msg: WireMsg];
   peerUp: [node: string, addr: string];
   /** peerDown fires when the link to a peer closes unexpectedly: a hint to probe it now. */
   peerDown: [node: string, addr: string, reason: string];

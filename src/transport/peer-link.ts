@@ -5,10 +5,9 @@
  * further, and closing is the one response that bounds the damage.
  */
 import type { WebSocket } from 'ws';
-import type { GossipMsg } from '../core/gossip/types.js';
 import type { WireCodec } from './codec.js';
 import { peerOffsetMs } from '../core/membership/clock-skew.js';
-import { FrameError, type Frame, type HelloFrame, type WelcomeFrame } from './frames.js';
+import { FrameError, type Frame, type HelloFrame, type WelcomeFrame, type WireMsg } from './frames.js';
 import { checkConfirm, checkWelcome, makeConfirm, makeHello, makeWelcome, type HandshakeRefusal, type Identity, type ReplayGuard } from './handshake.js';
 
 /** CLOSE_REFUSED is the WebSocket close code for a refused handshake or a bad frame. */
@@ -23,7 +22,7 @@ export interface LinkHooks {
   /** established fires once the handshake succeeds; returning false closes the link as a duplicate. */
   established(link: PeerLink): boolean;
   /** message delivers one engine message from the peer. */
-  message(link: PeerLink, msg: GossipMsg): void;
+  message(link: PeerLink, msg: WireMsg): void;
   /** rejected reports a refused frame or handshake (before the link closes). */
   rejected(link: PeerLink, kind: 'frame' | 'handshake', reason: string, detail: string): void;
   /** closed fires once, when the socket is gone. */

@@ -9,7 +9,7 @@ import { randomBytes } from 'node:crypto';
 import { EventEmitter } from 'node:events';
 import type { AddressInfo } from 'node:net';
 import { WebSocket, WebSocketServer } from 'ws';
-import type { GossipMsg } from '../core/gossip/types.js';
+import type { WireMsg } from './frames.js';
 import { AddrDials } from './addr-dials.js';
 import { backoffDelayMs, DEFAULT_BACKOFF } from './backoff.js';
 import { WireCodec } from './codec.js';
@@ -137,7 +137,7 @@ export class WsTransport extends EventEmitter<TransportEvents> {
    * dropped at once. `to` may be '' when only the address is known (a join to a seed):
    * the message then waits for that address's handshake, which names the peer.
    */
-  send(to: string, msg: GossipMsg, addr = ''): boolean {
+  send(to: string, msg: WireMsg, addr = ''): boolean {
     if (this.stopped || to === this.me.node) return false;
     let bytes: Buffer;
     try {
@@ -147,7 +147,7 @@ export class WsTransport extends EventEmitter<TransportEvents> {
       this.log.warn('send-oversize', { to, t: msg.t, err: (e as Error).message }, 'outgoing gossip message dropped');
       return false;
     }
-    const critical = (this.opts.isCritical ?? ((m: GossipMsg) => m.t.startsWith('r.')))(msg);
+    const critical = (this.opts.isCritical ?? ((m: WireMsg) => m.t.startsWith('r.')))(msg);
     const frame = { bytes, critical, enqueuedAtMs: Date.now() };
     if (to === '') {
       // A join list shared by every node names this node too: do not dial ourselves.

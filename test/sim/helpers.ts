@@ -18,7 +18,7 @@ export function registration(owner: string, id: string, ns = 'demo', svc = 'web'
 /** namespaceAndService returns the writes that create a namespace and a service. */
 export function namespaceAndService(ns = 'demo', svc = 'web'): Write[] {
   return [
-    { key: namespaceKey(ns), value: { name: ns, type: 'HTTP', description: '', soaTtl: 60, createdAtMs: 0 } },
+    { key: namespaceKey(ns), value: { name: ns, type: 'HTTP', description: '', soaTtl: 0, createdAtMs: 0 } },
     { key: serviceKey(ns, svc), value: { namespace: ns, name: svc, description: '', dns: null, healthCheck: null, createdAtMs: 0 } },
   ];
 }

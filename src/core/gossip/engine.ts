@@ -30,17 +30,21 @@
  *     call `tick(now)` when it fires. Calling tick early or late is harmless.
  *  5. Shutdown: carry out `leave(now)` (its sends announce the leave), flush, then close.
  * Messages are plain objects with `t` ('m.*' membership, 'r.*' replication), made of
- * strings, numbers, arrays and records: msgpack them as they are. See messages.ts and
- * anti-entropy.ts for the shapes.
+ * strings, numbers, arrays and records: msgpack them as they are. Their types, and
+ * the table of their short field names, are in messages.ts. onMessage takes whatever
+ * came off the wire (unknown) and decodes it first (decode.ts): a message of unknown
+ * type, or of a known type with a bad shape, bound or version, is counted and dropped.
  */
-import type { GossipConfig } from '../../config/gossip.js';
+import type { GossipConfig } from './config.js';
 import type { MemberInfo } from '../membership/member-list.js';
 import { Membership, type MembershipCounters } from '../membership/membership.js';
 import type { Rec } from '../records.js';
 import type { Registry } from '../registry.js';
 import { Replication, type ReplicationCounters } from '../replication/replicator.js';
 import { Outbox } from './outbox.js';
-import type { ApplyEffect, GossipMsg, GossipOutput, PersistedGossipState, Random } from './types.js';
+import { decodeMsg } from './decode.js';
+import { isMembershipMsg, PIGGYBACK_TYPES, type GossipMsg } from './messages.js';
+import type { ApplyEffect, GossipOutput, PersistedGossipState, Random } from './types.js';
 
 /** GossipEngineInit is everything the engine needs to start. */
 export interface GossipEngineInit {
@@ -58,8 +62,8 @@ export interface GossipEngineInit {
   seedMembers?: { name: string; addr: string }[];
 }
 
-/** GossipStats are counters for metrics and tests. */
-export type GossipStats = MembershipCounters & ReplicationCounters & { unknownMessages: number; awareness: number };
+/** GossipStats are counters for metrics and tests: unknownMessages have a type this build does not know, invalidMessages a bad shape, bound or version. */
+export type GossipStats = MembershipCounters & ReplicationCounters & { unknownMessages: number; invalidMessages: number; awareness: number };
 
 /** JOIN_RETRY_MIN_MS is the first delay before a join with no answer is sent again; it doubles up to JOIN_RETRY_MAX_MS. */
 export const JOIN_RETRY_MIN_MS = 250;
@@ -68,8 +72,6 @@ export const JOIN_RETRY_MAX_MS = 5_000;
 
 /** MAX_PERSISTED_PEERS bounds the peers remembered for rejoining after a restart. */
 export const MAX_PERSISTED_PEERS = 1000;
-/** PIGGYBACK_TYPES are the membership messages that carry rumoured records (`rr`). */
-const PIGGYBACK_TYPES = new Set(['m.ping', 'm.ack', 'm.preq']);
 
 /** GossipEngine composes membership and replication and routes messages to them; see the file comment. */
 export class GossipEngine {
@@ -77,6 +79,7 @@ export class GossipEngine {
   readonly replication: Replication;
   private readonly out = new Outbox();
   private unknownMessages = 0;
+  private invalidMessages = 0;
   private readonly persisted?: PersistedGossipState;
   /** Seeds to retry while this node knows no live peer (Serf's retry_join). */
   private retryJoinAddrs: string[] = [];
@@ -165,17 +168,25 @@ export class GossipEngine {
     this.retryJoinAtMs = now + this.retryJoinDelayMs;
   }
 
-  /** onMessage handles one message from a peer; malformed or unknown ones are counted and dropped. */
-  onMessage(fromName: string, msg: GossipMsg, now: number): GossipOutput {
-    if (this.membership.leaving || typeof msg !== 'object' || msg === null || typeof msg.t !== 'string') return this.finish();
-    if (msg.t.startsWith('m.')) {
-      if (msg.rr !== undefined) this.replication.takePush(fromName, msg.rr, now);
-      const ok = this.membership.onMessage(fromName, msg, now);
-      if (ok && msg.t === 'm.sync' && msg.d === 1 && msg.j === 1) this.replication.startExchange(fromName, now);
-    } else if (msg.t.startsWith('r.')) {
-      this.replication.onMessage(fromName, msg, now);
+  /**
+   * onMessage decodes one message from a peer, straight off the wire, and handles it;
+   * one of unknown type or with a bad shape, bound or version is counted and dropped.
+   */
+  onMessage(fromName: string, raw: unknown, now: number): GossipOutput {
+    if (this.membership.leaving) return this.finish();
+    const d = decodeMsg(raw, now);
+    if (!d.ok) {
+      if (d.error.code === 'unknown_type') this.unknownMessages++;
+      else this.invalidMessages++;
+      return this.finish();
+    }
+    const msg = d.msg;
+    if (isMembershipMsg(msg)) {
+      if (msg.rr !== undefined || d.invalidRecords > 0) this.replication.takeRecords(fromName, msg.rr ?? [], d.invalidRecords);
+      this.membership.onMessage(fromName, msg, now);
+      if (msg.t === 'm.sync' && msg.d === 1 && msg.j === 1) this.replication.startExchange(fromName, now);
     } else {
-      this.unknownMessages++;
+      this.replication.onMessage(fromName, msg, d.invalidRecords);
     }
     return this.finish();
   }
@@ -252,15 +263,22 @@ export class GossipEngine {
 
   /** stats returns counters for metrics. */
   stats(): GossipStats {
-    return { ...this.membership.counters, ...this.replication.counters, unknownMessages: this.unknownMessages, awareness: this.membership.awareness.health };
+    return {
+      ...this.membership.counters,
+      ...this.replication.counters,
+      unknownMessages: this.unknownMessages,
+      invalidMessages: this.invalidMessages,
+      awareness: this.membership.awareness.health,
+    };
   }
 
   private finish(): GossipOutput {
     const out = this.out.take();
     for (const s of out.sends) {
-      if (!PIGGYBACK_TYPES.has(s.msg.t)) continue;
+      const msg: GossipMsg = s.msg;
+      if (!isMembershipMsg(msg) || !PIGGYBACK_TYPES.has(msg.t)) continue;
       const rr = this.replication.piggyback();
-      if (rr.length > 0) s.msg.rr = rr;
+      if (rr.length > 0) msg.rr = rr;
     }
     return out;
   }

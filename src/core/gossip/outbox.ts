@@ -1,5 +1,6 @@
 import type { Rec } from '../records.js';
-import { emptyOutput, type GossipMsg, type GossipOutput } from './types.js';
+import type { GossipMsg } from './messages.js';
+import { emptyOutput, type GossipOutput } from './types.js';
 
 /**
  * Outbox collects the effects of one engine call. Membership and replication write

@@ -4,11 +4,10 @@
  * (src/runtime/gossip.ts) or the simulator (src/sim) carries the effects out.
  */
 
-/** GossipMsg is any engine message; `t` is its type, prefixed `m.` (membership) or `r.` (replication). */
-export interface GossipMsg {
-  t: string;
-  [field: string]: unknown;
-}
+import type { GossipMsg } from './messages.js';
+
+/** GossipMsg is any engine message, a discriminated union on `t` (see messages.ts); re-exported here for the runtime and transport. */
+export type { GossipMsg };
 
 /**
  * SendEffect asks the runtime to send one message to a peer. `to` is the peer's node

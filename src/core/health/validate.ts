@@ -23,7 +23,8 @@ export const MIN_TTL_MS = 100;
 /** MAX_TTL_MS is the longest ttlMs of a TTL check: one day. */
 export const MAX_TTL_MS = 24 * 3_600_000;
 
-const CHECK_FIELDS = ['type', 'path', 'intervalMs', 'timeoutMs', 'failureThreshold', 'successThreshold', 'ttlMs', 'insecureSkipVerify'] as const;
+/** CHECK_FIELDS lists the fields a health-check config (or an instance's override of one) may have. */
+export const CHECK_FIELDS = ['type', 'path', 'intervalMs', 'timeoutMs', 'failureThreshold', 'successThreshold', 'ttlMs', 'insecureSkipVerify'] as const;
 
 /** validateHealthStatus checks a status: HEALTHY or UNHEALTHY, or throws naming `field`. */
 export function validateHealthStatus(v: unknown, field = 'status'): HealthStatus {

@@ -12,7 +12,7 @@ export interface Member {
   changedMs: number;
 }
 
-/** MemberInfo is one row of the member list as the API shows it (same shape as runtime/context.ts). */
+/** MemberInfo is one row of the member list as the API shows it (GET /v1/members); runtime/context.ts re-exports it. */
 export interface MemberInfo {
   name: string;
   gossipAddr: string;

@@ -1,11 +1,12 @@
-import type { GossipConfig } from '../../config/gossip.js';
+import type { GossipConfig } from '../gossip/config.js';
 import type { Outbox } from '../gossip/outbox.js';
-import type { GossipMsg, Random } from '../gossip/types.js';
+import type { MembershipMsg } from '../gossip/messages.js';
+import type { Random } from '../gossip/types.js';
 import type { MemberStatus } from '../types.js';
 import { Awareness } from './awareness.js';
 import { BroadcastQueue, retransmitLimit } from './broadcasts.js';
 import { isLive, MemberList, type MemberInfo } from './member-list.js';
-import { parseTuples, STATUS_CODES, statusOfCode, type MemberTuple } from './messages.js';
+import { STATUS_CODES, statusOfCode, type MemberTuple } from './messages.js';
 import { DownOwners } from './down-owners.js';
 import { Prober } from './prober.js';
 import { StateSync } from './state-sync.js';
@@ -22,7 +23,6 @@ const SYNC_ACCUSER = '';
 
 /** MembershipCounters count what membership dropped or did, for metrics. */
 export interface MembershipCounters {
-  badMessages: number;
   refutations: number;
   suspicionsRaised: number;
   declaredDead: number;
@@ -40,7 +40,7 @@ export class Membership {
   readonly prober: Prober;
   readonly sync: StateSync;
   readonly down: DownOwners;
-  readonly counters: MembershipCounters = { badMessages: 0, refutations: 0, suspicionsRaised: 0, declaredDead: 0 };
+  readonly counters: MembershipCounters = { refutations: 0, suspicionsRaised: 0, declaredDead: 0 };
   /** inc is this node's own incarnation. */
   inc: number;
   /** leaving is set once leave() ran: the node no longer probes or refutes. */
@@ -83,8 +83,8 @@ export class Membership {
   }
 
   /** send sends a membership message, piggybacking pending updates on it. */
-  send(to: string, addr: string, msg: GossipMsg): void {
-    const pre = (msg.u as MemberTuple[] | undefined) ?? [];
+  send(to: string, addr: string, msg: MembershipMsg): void {
+    const pre = msg.u ?? [];
     const u = this.updates.take(MAX_PIGGYBACK_UPDATES - pre.length, this.retransmits);
     if (pre.length + u.length > 0) msg.u = pre.length > 0 ? [...pre, ...u] : u;
     this.out.send(to, addr, msg);
@@ -95,20 +95,20 @@ export class Membership {
     return [this.self.name, this.self.addr, this.leaving ? STATUS_CODES.left : STATUS_CODES.alive, this.inc];
   }
 
-  /** onMessage handles one m.* message; it returns false when the message was malformed. */
-  onMessage(from: string, msg: GossipMsg, now: number): boolean {
-    const u = parseTuples(msg.u);
-    if (!u) return this.bad();
-    for (const t of u) this.applyTuple(t, from, now, false);
+  /** onMessage handles one decoded m.* message: its piggybacked updates first, then the message itself. */
+  onMessage(from: string, msg: MembershipMsg, now: number): void {
+    for (const t of msg.u ?? []) this.applyTuple(t, from, now, false);
     switch (msg.t) {
       case 'm.join':
-        return this.sync.onJoin(msg, now) || this.bad();
+        this.sync.onJoin(msg, now);
+        return;
       case 'm.sync':
-        return this.sync.onSync(from, msg, now) || this.bad();
+        this.sync.onSync(from, msg, now);
+        return;
       case 'm.upd':
-        return true;
+        return;
       default:
-        return this.prober.onMessage(from, msg, now) || this.bad();
+        this.prober.onMessage(from, msg, now);
     }
   }
 
@@ -279,11 +279,5 @@ export class Membership {
     for (const name of gone) this.list.remove(name);
     if (gone.length > 0) this.out.persist();
     this.down.tick(now);
-  }
-
-  /** bad counts a malformed message. */
-  bad(): boolean {
-    this.counters.badMessages++;
-    return false;
   }
 }

@@ -1,15 +1,9 @@
 import type { MemberStatus } from '../types.js';
 
 /**
- * Wire shapes of the membership messages (all plain objects with a `t`, msgpack-able):
- *  - m.join {n, a, i, ms?}  first message to a peer dialled by address: who I am, my view
- *  - m.sync {ms, d}         member state in reply to a join (chunked; d=1 on the last chunk)
- *  - m.ping {s, tg, u?}     SWIM probe; tg is the target's name so a misrouted ping is ignored
- *  - m.ack  {s, u?}         answer to a ping, direct or relayed
- *  - m.nack {s}             relay could not reach the target (Lifeguard §4.1)
- *  - m.preq {s, tg, ta, u?} ping-req: probe tg at ta for me (SWIM §3.1)
- *  - m.upd  {u}             updates only (graceful leave, refutation after a sync)
- * `u` piggybacks member updates (MemberTuple[]); the engine may add `rr`, rumoured records.
+ * Member tuples and status codes: the pieces membership messages are made of. The
+ * messages themselves are typed in src/core/gossip/messages.ts and decoded, with
+ * these helpers, in src/core/gossip/decode.ts.
  */
 
 /** MemberTuple is one member update on the wire: [name, addr, status code, incarnation, accuser]. */
@@ -26,7 +20,7 @@ export const MAX_TUPLES_PER_MESSAGE = 1000;
 
 /** statusOfCode returns the status for a wire code, or undefined for a bad one. */
 export function statusOfCode(code: unknown): MemberStatus | undefined {
-  return typeof code === 'number' ? STATUS_BY_CODE[code] : undefined;
+  return typeof code === 'number' && Number.isInteger(code) ? STATUS_BY_CODE[code] : undefined;
 }
 
 /** isShortString reports whether a wire value is a non-empty string within MAX_NAME_CHARS. */
@@ -39,15 +33,25 @@ export function isSeq(v: unknown): v is number {
   return typeof v === 'number' && Number.isSafeInteger(v) && v >= 0;
 }
 
-/** parseTuples validates a list of member tuples from the wire; it returns undefined if anything is malformed. */
+/** parseTuple checks one member tuple from the wire and returns a clean copy, or undefined if it is malformed. */
+export function parseTuple(t: unknown): MemberTuple | undefined {
+  if (!Array.isArray(t) || t.length < 4 || t.length > 5) return undefined;
+  const [name, addr, code, inc, from] = t;
+  if (!isShortString(name) || typeof addr !== 'string' || addr.length > MAX_NAME_CHARS) return undefined;
+  if (typeof code !== 'number' || statusOfCode(code) === undefined || !isSeq(inc)) return undefined;
+  if (from === undefined || from === null) return [name, addr, code, inc];
+  return isShortString(from) ? [name, addr, code, inc, from] : undefined;
+}
+
+/** parseTuples checks a list of member tuples from the wire (absent means none); it returns undefined if anything is malformed. */
 export function parseTuples(v: unknown): MemberTuple[] | undefined {
   if (v === undefined) return [];
   if (!Array.isArray(v) || v.length > MAX_TUPLES_PER_MESSAGE) return undefined;
-  for (const t of v) {
-    if (!Array.isArray(t) || t.length < 4 || t.length > 5) return undefined;
-    if (!isShortString(t[0]) || typeof t[1] !== 'string' || t[1].length > MAX_NAME_CHARS) return undefined;
-    if (statusOfCode(t[2]) === undefined || !isSeq(t[3])) return undefined;
-    if (t.length === 5 && t[4] !== undefined && !isShortString(t[4])) return undefined;
+  const out: MemberTuple[] = [];
+  for (const x of v) {
+    const t = parseTuple(x);
+    if (!t) return undefined;
+    out.push(t);
   }
-  return v as MemberTuple[];
+  return out;
 }

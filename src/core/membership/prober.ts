@@ -1,7 +1,7 @@
-import type { GossipMsg } from '../gossip/types.js';
+import type { AckMsg, NackMsg, PingMsg, PingReqMsg } from '../gossip/messages.js';
 import { isLive, type Member } from './member-list.js';
 import type { Membership } from './membership.js';
-import { isSeq, isShortString, STATUS_CODES } from './messages.js';
+import { STATUS_CODES } from './messages.js';
 
 /** Probe is one failure-detector probe of a member, direct then indirect (SWIM §3.1). */
 interface Probe {
@@ -80,54 +80,50 @@ export class Prober {
     return t;
   }
 
-  /** onMessage handles m.ping, m.ack, m.nack and m.preq; false means unknown or malformed. */
-  onMessage(from: string, msg: GossipMsg, now: number): boolean {
-    if (!isSeq(msg.s)) return false;
+  /** onMessage handles a decoded m.ping, m.ack, m.nack or m.preq. */
+  onMessage(from: string, msg: PingMsg | AckMsg | NackMsg | PingReqMsg, now: number): void {
     const s = msg.s;
     switch (msg.t) {
-      case 'm.ping':
-        if (msg.tg !== undefined && msg.tg !== this.ms.self.name) return true;
-        const ack: GossipMsg = { t: 'm.ack', s };
+      case 'm.ping': {
+        if (msg.tg !== undefined && msg.tg !== this.ms.self.name) return;
+        const ack: AckMsg = { t: 'm.ack', s };
         // A member we hold suspect or dead is evidently talking: tell it, so it refutes now
         // (after a partition heals, say) instead of when a rumour happens to reach it.
         const m = this.ms.list.get(from);
         if (m && (m.status === 'suspect' || m.status === 'dead')) ack.u = [[m.name, m.addr, STATUS_CODES[m.status], m.inc, this.ms.self.name]];
         this.ms.send(from, this.ms.addrOf(from), ack);
-        return true;
+        return;
+      }
       case 'm.ack': {
         const p = this.probes.get(s);
         if (p) {
           this.finish(p);
           this.ms.awareness.applyDelta(-1);
-          return true;
+          return;
         }
         const r = this.relays.get(s);
         if (r) {
           this.relays.delete(s);
           this.ms.send(r.requester, this.ms.addrOf(r.requester), { t: 'm.ack', s: r.origSeq });
         }
-        return true;
+        return;
       }
       case 'm.nack': {
         const p = this.probes.get(s);
         if (p) p.nacks++;
-        return true;
+        return;
       }
       case 'm.preq': {
-        if (!isShortString(msg.tg) || typeof msg.ta !== 'string') return false;
         if (msg.tg === this.ms.self.name) {
           this.ms.send(from, this.ms.addrOf(from), { t: 'm.ack', s });
-          return true;
+          return;
         }
-        if (this.relays.size >= MAX_RELAYS) return true;
+        if (this.relays.size >= MAX_RELAYS) return;
         const mySeq = ++this.seq;
         this.relays.set(mySeq, { requester: from, origSeq: s, nackAtMs: now + Math.floor(this.ms.config.probeTimeoutMs * 0.8) });
         const addr = this.ms.list.get(msg.tg)?.addr || msg.ta;
         this.ms.send(msg.tg, addr, { t: 'm.ping', s: mySeq, tg: msg.tg });
-        return true;
       }
-      default:
-        return false;
     }
   }
 
@@ -147,7 +143,7 @@ export class Prober {
       nacks: 0,
     });
     this.probing.set(m.name, seq);
-    const ping: GossipMsg = { t: 'm.ping', s: seq, tg: m.name };
+    const ping: PingMsg = { t: 'm.ping', s: seq, tg: m.name };
     // Lifeguard's buddy system: a suspect learns of its suspicion from the probe itself, so it can refute at once.
     if (m.status === 'suspect') ping.u = [[m.name, m.addr, STATUS_CODES.suspect, m.inc, this.ms.self.name]];
     this.ms.send(m.name, m.addr, ping);

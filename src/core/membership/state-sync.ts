@@ -1,7 +1,7 @@
-import type { GossipMsg } from '../gossip/types.js';
+import type { JoinMsg, SyncMsg } from '../gossip/messages.js';
 import type { Member } from './member-list.js';
 import type { Membership } from './membership.js';
-import { isSeq, isShortString, MAX_TUPLES_PER_MESSAGE, parseTuples, STATUS_CODES, type MemberTuple } from './messages.js';
+import { MAX_TUPLES_PER_MESSAGE, STATUS_CODES, type MemberTuple } from './messages.js';
 
 /**
  * pushPullIntervalMs is memberlist's pushPullScale: the base interval up to 32 members,
@@ -51,37 +51,30 @@ export class StateSync {
   /** sendJoin sends a join carrying our view (pushPull marks a periodic exchange); views past one message follow as m.sync chunks. */
   sendJoin(to: string, addr: string, pushPull = false): void {
     const chunks = this.chunks();
-    const msg: GossipMsg = { t: 'm.join', n: this.ms.self.name, a: this.ms.self.addr, i: this.ms.inc, ms: chunks[0] };
+    const msg: JoinMsg = { t: 'm.join', n: this.ms.self.name, a: this.ms.self.addr, i: this.ms.inc, ms: chunks[0] };
     if (pushPull) msg.pp = 1;
     this.ms.send(to, addr, msg);
     for (let i = 1; i < chunks.length; i++) this.ms.send(to, addr, { t: 'm.sync', ms: chunks[i], d: i === chunks.length - 1 ? 1 : 0 });
   }
 
-  /** onJoin merges a joiner's view and answers with ours; false means malformed. */
-  onJoin(msg: GossipMsg, now: number): boolean {
-    if (!isShortString(msg.n) || !isShortString(msg.a) || !isSeq(msg.i)) return false;
-    const ms = parseTuples(msg.ms);
-    if (!ms) return false;
+  /** onJoin merges a (decoded) joiner's view and answers with ours. */
+  onJoin(msg: JoinMsg, now: number): void {
     this.ms.applyTuple([msg.n, msg.a, STATUS_CODES.alive, msg.i], msg.n, now, true);
-    for (const t of ms) this.ms.applyTuple(t, msg.n, now, true);
+    for (const t of msg.ms) this.ms.applyTuple(t, msg.n, now, true);
     // j=1 on the last chunk of a real join tells the joiner to start anti-entropy with us.
     const chunks = this.chunks();
     const j = msg.pp === 1 ? 0 : 1;
-    chunks.forEach((c, i) => this.ms.send(msg.n as string, msg.a as string, { t: 'm.sync', ms: c, d: i === chunks.length - 1 ? 1 : 0, j }));
-    return true;
+    chunks.forEach((c, i) => this.ms.send(msg.n, msg.a, { t: 'm.sync', ms: c, d: i === chunks.length - 1 ? 1 : 0, j }));
   }
 
   /** onSync merges a peer's view; a refutation it forced goes straight back to that peer. */
-  onSync(from: string, msg: GossipMsg, now: number): boolean {
-    const ms = parseTuples(msg.ms);
-    if (!ms) return false;
+  onSync(from: string, msg: SyncMsg, now: number): void {
     // After a join, one early push-pull catches members that joined at the same moment
     // and whose alive rumours passed us by (the regular one comes an interval later).
     if (msg.j === 1) this.nextPushPullMs = Math.min(this.nextPushPullMs, now + 5 * this.ms.config.probeIntervalMs);
     const incBefore = this.ms.inc;
-    for (const t of ms) this.ms.applyTuple(t, from, now, true);
+    for (const t of msg.ms) this.ms.applyTuple(t, from, now, true);
     if (this.ms.inc !== incBefore) this.ms.send(from, this.ms.addrOf(from), { t: 'm.upd', u: [this.ms.selfTuple()] });
-    return true;
   }
 
   /** tick runs the periodic push-pull and reconnect exchanges. */

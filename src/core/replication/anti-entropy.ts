@@ -1,5 +1,5 @@
 import type { Outbox } from '../gossip/outbox.js';
-import type { GossipMsg } from '../gossip/types.js';
+import type { DataMsg, DigestMsg } from '../gossip/messages.js';
 import type { Rec } from '../records.js';
 import type { Registry } from '../registry.js';
 import { chunkRecords } from './chunks.js';
@@ -10,6 +10,8 @@ import type { Watermarks } from './watermarks.js';
 export const MAX_DIGEST_ORIGINS = 200_000;
 /** MAX_INBOUND_EXCHANGES bounds exchanges being received at once; the oldest is forgotten first. */
 export const MAX_INBOUND_EXCHANGES = 64;
+/** MAX_CHUNKS_PER_EXCHANGE bounds the chunk count an r.data may announce. */
+export const MAX_CHUNKS_PER_EXCHANGE = 1_000_000;
 
 /** Inbound is an exchange being received, chunk by chunk. */
 interface Inbound {
@@ -28,19 +30,6 @@ interface Inbound {
   complete: boolean;
 }
 
-/** parseCounts validates a {origin: count} map from the wire. */
-export function parseCounts(v: unknown): Record<string, number> | undefined {
-  if (typeof v !== 'object' || v === null || Array.isArray(v)) return undefined;
-  const o = v as Record<string, unknown>;
-  let n = 0;
-  for (const k in o) {
-    if (++n > MAX_DIGEST_ORIGINS) return undefined;
-    const x = o[k];
-    if (typeof x !== 'number' || !Number.isSafeInteger(x) || x < 0) return undefined;
-  }
-  return o as Record<string, number>;
-}
-
 /**
  * AntiEntropy is push-pull repair (Scuttlebutt, Demers' anti-entropy): a node sends
  * its watermarks (r.dig); the peer answers with every record the node lacks (r.data,
@@ -50,8 +39,7 @@ export function parseCounts(v: unknown): Record<string, number> | undefined {
  * no longer be sent, so the peer sends a full snapshot instead, and the node drops
  * its records that the snapshot lacks but the peer's watermarks cover.
  *
- * Wire: r.dig {x, w, p}  r.data {x, i, n, r, f?, w?, fl?}  (x exchange id, i/n chunk index/count,
- * f full snapshot, w/fl the sender's watermarks and floors, on the last chunk).
+ * Wire: r.dig and r.data (types and field names in src/core/gossip/messages.ts).
  */
 export class AntiEntropy {
   private readonly inbound = new Map<string, Inbound>();
@@ -68,14 +56,13 @@ export class AntiEntropy {
   ) {}
 
   /** digestMsg builds an r.dig asking a peer for what this node lacks; pullBack asks it to send its digest too. */
-  digestMsg(pullBack: boolean): GossipMsg {
+  digestMsg(pullBack: boolean): DigestMsg {
     return { t: 'r.dig', x: ++this.exchangeSeq, w: this.wm.toObject(), p: pullBack ? 1 : 0 };
   }
 
-  /** onDigest answers a peer's r.dig with what it lacks; false means the message was malformed. */
-  onDigest(from: string, addr: string, msg: GossipMsg, onFull?: () => void): boolean {
-    const theirs = parseCounts(msg.w);
-    if (!theirs || typeof msg.x !== 'number') return false;
+  /** onDigest answers a peer's (decoded) r.dig with what it lacks. */
+  onDigest(from: string, addr: string, msg: DigestMsg, onFull?: () => void): void {
+    const theirs = msg.w;
     let full = false;
     for (const [o, f] of this.floors) if ((theirs[o] ?? 0) < f) full = true;
     let recs: Rec[] = [];
@@ -86,7 +73,7 @@ export class AntiEntropy {
     if (chunks.length === 0) chunks.push([]);
     const last = chunks.length - 1;
     chunks.forEach((r, i) => {
-      const m: GossipMsg = { t: 'r.data', x: msg.x, i, n: chunks.length, r };
+      const m: DataMsg = { t: 'r.data', x: msg.x, i, n: chunks.length, r };
       if (full) m.f = 1;
       if (i === last) {
         m.w = this.wm.toObject();
@@ -95,39 +82,34 @@ export class AntiEntropy {
       this.out.send(from, addr, m);
     });
     if (msg.p === 1) this.out.send(from, addr, this.digestMsg(false));
-    return true;
   }
 
   /**
-   * onData takes one chunk and queues its valid records `ok` to merge (`tainted` if some
-   * were invalid and dropped). Once every chunk of the exchange is in and every merge of
-   * it is durable, the peer's watermarks are adopted (and, for a snapshot, what it no
-   * longer holds is dropped). It returns false for a malformed chunk.
+   * onData takes one (decoded) chunk and queues its valid records to merge (`tainted`
+   * if some were invalid and dropped). Once every chunk of the exchange is in and every
+   * merge of it is durable, the peer's watermarks are adopted (and, for a snapshot,
+   * what it no longer holds is dropped).
    */
-  onData(from: string, msg: GossipMsg, ok: Rec[], tainted: boolean): boolean {
-    const { x, i, n } = msg;
-    if (typeof x !== 'number' || typeof i !== 'number' || typeof n !== 'number' || !(i >= 0 && i < n) || n > 1_000_000) return false;
-    const wm = msg.w === undefined ? undefined : parseCounts(msg.w);
-    const fl = msg.fl === undefined ? undefined : parseCounts(msg.fl);
-    if ((msg.w !== undefined && !wm) || (msg.fl !== undefined && !fl)) return false;
+  onData(from: string, msg: DataMsg, tainted: boolean): void {
+    const { x, i, n, w: wm, fl } = msg;
     const id = `${from}\u0000${x}`;
     let ex = this.inbound.get(id);
     if (!ex) {
-      if (this.inbound.size >= MAX_INBOUND_EXCHANGES) this.inbound.delete(this.inbound.keys().next().value as string);
+      const oldest = this.inbound.keys().next();
+      if (this.inbound.size >= MAX_INBOUND_EXCHANGES && !oldest.done) this.inbound.delete(oldest.value);
       ex = { total: n, seen: new Set(), full: msg.f === 1, tainted: false, merging: 0, complete: false };
       if (ex.full) ex.keys = new Set();
       this.inbound.set(id, ex);
     }
-    if (ex.seen.has(i) || ex.total !== n) return true;
+    if (ex.seen.has(i) || ex.total !== n) return;
     ex.seen.add(i);
     if (tainted) ex.tainted = true;
     if (wm) ex.wm = wm;
     if (fl) ex.fl = fl;
-    if (ex.keys) for (const r of msg.r as { key?: unknown }[]) if (typeof r?.key === 'string') ex.keys.add(r.key);
-    if (this.out.apply(from, ok, id)) ex.merging++;
+    if (ex.keys) for (const r of msg.r) ex.keys.add(r.key);
+    if (this.out.apply(from, msg.r, id)) ex.merging++;
     if (ex.seen.size === ex.total) ex.complete = true;
     this.settle(id, ex);
-    return true;
   }
 
   /** applied notes that one merge of an exchange is durable (ok) or failed; the last one may adopt the peer's watermarks. */

@@ -1,13 +1,13 @@
-import type { GossipConfig } from '../../config/gossip.js';
+import type { GossipConfig } from '../gossip/config.js';
 import { BroadcastQueue, retransmitLimit } from '../membership/broadcasts.js';
 import type { Outbox } from '../gossip/outbox.js';
-import type { ApplyEffect, GossipMsg, Random } from '../gossip/types.js';
+import type { ReplicationMsg } from '../gossip/messages.js';
+import type { ApplyEffect, Random } from '../gossip/types.js';
 import type { Rec } from '../records.js';
 import type { Registry } from '../registry.js';
 import { AntiEntropy } from './anti-entropy.js';
 import { approxRecordBytes, chunkRecords, MAX_RECORDS_PER_CHUNK } from './chunks.js';
 import { OriginIndex } from './origin-index.js';
-import { validateRecord } from './validate.js';
 import { Watermarks } from './watermarks.js';
 
 /** Peers is what replication needs from membership: whom it may gossip to. */
@@ -23,7 +23,6 @@ export interface Peers {
 /** ReplicationCounters count what replication received, dropped and sent, for metrics. */
 export interface ReplicationCounters {
   invalidRecords: number;
-  badDataMessages: number;
   fullTransfersSent: number;
   exchangesStarted: number;
 }
@@ -46,7 +45,7 @@ export class Replication {
   readonly index: OriginIndex;
   readonly floors = new Map<string, number>();
   readonly ae: AntiEntropy;
-  readonly counters: ReplicationCounters = { invalidRecords: 0, badDataMessages: 0, fullTransfersSent: 0, exchangesStarted: 0 };
+  readonly counters: ReplicationCounters = { invalidRecords: 0, fullTransfersSent: 0, exchangesStarted: 0 };
   private readonly rumors = new BroadcastQueue<Rec>(4096);
   private readonly lastExchangeMs = new Map<string, number>();
   private nextAeMs: number;
@@ -103,46 +102,29 @@ export class Replication {
     if (effect.exchange !== undefined) this.ae.applied(effect.exchange, false);
   }
 
-  /** takePush validates rumoured records from a peer and queues the valid ones to merge; undefined means malformed. */
-  takePush(from: string, raw: unknown, now: number): boolean {
-    const got = this.takeRecords(raw, now);
-    if (got) this.out.apply(from, got.ok);
-    return got !== undefined;
+  /**
+   * takeRecords queues records from a peer (already checked by the decoder) to merge;
+   * `invalid` counts those the decoder dropped from the same message. The watermarks
+   * move only once the merge is durable (onApplied).
+   */
+  takeRecords(from: string, recs: Rec[], invalid: number): void {
+    this.counters.invalidRecords += invalid;
+    this.out.apply(from, recs);
   }
 
-  /** takeRecords validates records from a peer (the caller queues the valid ones to merge). */
-  private takeRecords(raw: unknown, now: number): { ok: Rec[]; invalid: number } | undefined {
-    if (!Array.isArray(raw) || raw.length > MAX_RECORDS_PER_CHUNK) return undefined;
-    const ok: Rec[] = [];
-    let invalid = 0;
-    for (const x of raw) {
-      const r = validateRecord(x, now);
-      if (!r) {
-        this.counters.invalidRecords++;
-        invalid++;
-        continue;
-      }
-      ok.push(r);
-    }
-    return { ok, invalid };
-  }
-
-  /** onMessage handles r.push, r.dig and r.data; false means unknown or malformed. */
-  onMessage(from: string, msg: GossipMsg, now: number): boolean {
+  /** onMessage handles a decoded r.push, r.dig or r.data; `invalidRecords` counts the records the decoder dropped from it. */
+  onMessage(from: string, msg: ReplicationMsg, invalidRecords: number): void {
     switch (msg.t) {
       case 'r.push':
-        return this.takePush(from, msg.r, now) || this.bad();
-      case 'r.dig': {
-        const ok = this.ae.onDigest(from, this.peers.addrOf(from), msg, () => this.counters.fullTransfersSent++);
-        return ok || this.bad();
-      }
-      case 'r.data': {
-        const got = this.takeRecords(msg.r, now);
-        if (!got) return this.bad();
-        return this.ae.onData(from, msg, got.ok, got.invalid > 0) || this.bad();
-      }
-      default:
-        return this.bad();
+        this.takeRecords(from, msg.r, invalidRecords);
+        return;
+      case 'r.dig':
+        this.ae.onDigest(from, this.peers.addrOf(from), msg, () => this.counters.fullTransfersSent++);
+        return;
+      case 'r.data':
+        this.counters.invalidRecords += invalidRecords;
+        this.ae.onData(from, msg, invalidRecords > 0);
+        return;
     }
   }
 
@@ -230,10 +212,5 @@ export class Replication {
       if (r.seq > (this.floors.get(r.node) ?? 0)) this.floors.set(r.node, r.seq);
     }
     if (this.pendingCollect.length > 0) this.out.persist();
-  }
-
-  private bad(): boolean {
-    this.counters.badDataMessages++;
-    return false;
   }
 }

@@ -34,7 +34,7 @@ async function until(cond: () => boolean, what: string, timeoutMs = 10_000): Pro
   }
 }
 
-const ns = (name: string) => ({ key: `n|${name}`, value: { name, type: 'HTTP', description: '', soaTtl: 60, createdAtMs: 0 } });
+const ns = (name: string) => ({ key: `n|${name}`, value: { name, type: 'HTTP', description: '', soaTtl: 0, createdAtMs: 0 } });
 
 test('a local write is pushed at once, without waiting for a probe or anti-entropy tick', async () => {
   const a = await start('a', []);

@@ -2,7 +2,7 @@ import { test, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
 import { WebSocket } from 'ws';
-import type { GossipMsg } from '../../../src/core/gossip/types.js';
+import type { WireMsg } from '../../../src/transport/frames.js';
 import { WireCodec } from '../../../src/transport/codec.js';
 import { WIRE_MAGIC, type WelcomeFrame } from '../../../src/transport/frames.js';
 import { makeConfirm, makeHello } from '../../../src/transport/handshake.js';
@@ -29,8 +29,8 @@ async function until(cond: () => boolean, what: string, timeoutMs = 5_000): Prom
   }
 }
 
-function inbox(t: WsTransport): { from: string; msg: GossipMsg }[] {
-  const got: { from: string; msg: GossipMsg }[] = [];
+function inbox(t: WsTransport): { from: string; msg: WireMsg }[] {
+  const got: { from: string; msg: WireMsg }[] = [];
   t.on('message', (from, msg) => got.push({ from, msg }));
   return got;
 }

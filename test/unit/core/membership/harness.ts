@@ -1,5 +1,6 @@
 import { GOSSIP_PRESETS, type GossipConfig } from '../../../../src/config/gossip.js';
 import { GossipEngine } from '../../../../src/core/gossip/engine.js';
+import type { GossipMsg, GossipMsgType } from '../../../../src/core/gossip/messages.js';
 import { seededRandom, type GossipOutput, type SendEffect } from '../../../../src/core/gossip/types.js';
 import { Registry } from '../../../../src/core/registry.js';
 
@@ -15,9 +16,12 @@ export function engineWith(peers: string[], over: Partial<GossipConfig> = {}, no
   });
 }
 
-/** sends filters an output's sends by message type. */
-export function sends(out: GossipOutput, t: string): SendEffect[] {
-  return out.sends.filter((s) => s.msg.t === t);
+/** TypedSend is a send whose message has type T. */
+export type TypedSend<T extends GossipMsgType> = SendEffect & { msg: Extract<GossipMsg, { t: T }> };
+
+/** sends filters an output's sends by message type, typed by it. */
+export function sends<T extends GossipMsgType>(out: GossipOutput, t: T): TypedSend<T>[] {
+  return out.sends.filter((s): s is TypedSend<T> => s.msg.t === t);
 }
 
 /** tickUntil ticks the engine at its wake times up to `untilMs`, collecting every output. */

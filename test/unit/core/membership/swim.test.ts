@@ -78,7 +78,7 @@ test('a suspicion about ourselves is refuted with a higher incarnation, sent str
   assert.equal(e.membership.inc, 1);
   const direct = sends(out, 'm.upd').find((s) => s.to === 'b');
   assert.ok(direct, 'the accuser hears the refutation directly');
-  assert.deepEqual((direct.msg.u as unknown[])[0], ['self', 'addr:self', 0, 1]);
+  assert.deepEqual(direct.msg.u![0], ['self', 'addr:self', 0, 1]);
   assert.equal(out.persist, true, 'the new incarnation is persisted');
   e.onMessage('a', { t: 'm.upd', u: [['self', 'addr:self', 2, 0, 'c']] }, 20);
   assert.equal(e.membership.inc, 1, 'an accusation at an older incarnation changes nothing');
@@ -168,7 +168,7 @@ test('a join is answered with our view, and the joiner becomes an alive member',
   const sync = sends(out, 'm.sync');
   assert.equal(sync.length, 1);
   assert.equal(sync[0].addr, 'addr:new');
-  assert.equal((sync[0].msg.ms as unknown[]).length, 6, 'self, four peers and the joiner');
+  assert.equal(sync[0].msg.ms.length, 6, 'self, four peers and the joiner');
   assert.equal(sync[0].msg.j, 1);
 });
 
@@ -177,7 +177,7 @@ test('a graceful leave goes straight to peers as a left update, and the engine g
   const out = e.leave(0);
   const upd = sends(out, 'm.upd');
   assert.ok(upd.length >= 3);
-  assert.deepEqual((upd[0].msg.u as unknown[])[0], ['self', 'addr:self', 3, 0]);
+  assert.deepEqual(upd[0].msg.u![0], ['self', 'addr:self', 3, 0]);
   assert.equal(e.nextWakeMs(), Infinity);
   assert.equal(e.members()[0].status, 'left');
   const o = engineWith(PEERS);
@@ -213,7 +213,8 @@ test('malformed membership messages are counted and change nothing', () => {
     { t: 'm.what', s: 1 },
   ];
   for (const m of bad) e.onMessage('a', m, 0);
-  assert.equal(e.stats().badMessages, bad.length);
+  assert.equal(e.stats().invalidMessages, bad.length - 1);
+  assert.equal(e.stats().unknownMessages, 1, 'm.what is a type this build does not know');
   assert.equal(e.members().length, 5);
   assert.ok(e.members().every((m) => m.status === 'alive'));
 });

@@ -5,6 +5,7 @@ import { GossipEngine } from '../../../../src/core/gossip/engine.js';
 import { seededRandom } from '../../../../src/core/gossip/types.js';
 import type { Rec } from '../../../../src/core/records.js';
 import { Registry } from '../../../../src/core/registry.js';
+import { sends } from '../membership/harness.js';
 
 const NOW = 1_700_000_000_000;
 const PEERS = ['a', 'b', 'c', 'd', 'e', 'f', 'g', 'h', 'i', 'j', 'k', 'l'];
@@ -61,7 +62,7 @@ test('received records are validated; only valid ones are applied; news is forwa
   assert.ok(fwd.every((s) => s.to !== 'a'), 'not sent back to the sender (who is also the origin)');
   assert.equal(e.onApplied({ from: 'b', recs: [] }, [], NOW).sends.length, 0, 'nothing new, nothing forwarded');
   assert.equal(e.onMessage('a', { t: 'r.push', r: 'nope' }, NOW).apply.length, 0);
-  assert.equal(e.stats().badDataMessages, 1);
+  assert.equal(e.stats().invalidMessages, 1);
 });
 
 test('rumoured records also ride on the next membership messages, a bounded number of times', () => {
@@ -81,9 +82,9 @@ test('a digest is answered with exactly the records the asker lacks, then the re
   for (const r of mine) reg.apply(r);
   const e = engine(reg);
   const out = e.onMessage('a', { t: 'r.dig', x: 9, w: { x: 1 }, p: 1 }, NOW);
-  const data = out.sends.filter((s) => s.msg.t === 'r.data');
+  const data = sends(out, 'r.data');
   assert.equal(data.length, 1);
-  assert.deepEqual((data[0].msg.r as Rec[]).map((r) => r.key).sort(), [mine[1].key, mine[2].key].sort());
+  assert.deepEqual(data[0].msg.r.map((r) => r.key).sort(), [mine[1].key, mine[2].key].sort());
   assert.equal(data[0].msg.f, undefined, 'a delta, not a full snapshot');
   assert.ok(out.sends.some((s) => s.msg.t === 'r.dig' && s.msg.p === 0), 'pull back');
 });
@@ -100,7 +101,7 @@ test('a peer below our tombstone-collection floor gets a full snapshot, and a sn
   assert.deepEqual(dropped, [tomb.key]);
   for (const k of dropped) reg.drop(k);
   assert.equal(e.persistentState().fl.x, 4);
-  const snap = e.onMessage('a', { t: 'r.dig', x: 1, w: { x: 3 }, p: 0 }, NOW + 130_000).sends.filter((s) => s.msg.t === 'r.data');
+  const snap = sends(e.onMessage('a', { t: 'r.dig', x: 1, w: { x: 3 }, p: 0 }, NOW + 130_000), 'r.data');
   assert.equal(snap[0].msg.f, 1, 'full snapshot for a peer that missed a collected delete');
 
   // Receiver side: a stale live record the snapshot lacks, covered by the sender's watermark, is dropped.
