@@ -55,13 +55,9 @@ function joinAnswer(entries: readonly Buffer[], order: Int32Array, k: number, re
   for (let i = 0; i < k; i++) {
     const e = entries[order[i]!]!;
     // The first entry goes without its comma.
-    if (i === 0) {
-      e.copy(out, pos, 1);
-      pos += e.length - 1;
-    } else {
-      out.set(e, pos);
-      pos += e.length;
-    }
+    const from = i === 0 ? 1 : 0;
+    out.set(from === 0 ? e : e.subarray(1), pos);
+    pos += e.length - from;
   }
   out.set(tail, pos);
   return out;
