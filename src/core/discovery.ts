@@ -2,18 +2,19 @@
  * The discovery query, as Cloud Map's DiscoverInstances: filter a service's instances
  * by required attributes (`attr.*`), by health, then narrow by optional attributes
  * (`optional.*`) only when some instances match them; shuffle; cut at `max` and say
- * so with `truncated` (Cloud Map truncates silently). Pure: randomness is injected.
+ * so with `truncated` (Cloud Map truncates silently). The health rule and the shuffle
+ * are selection.ts's, shared with DNS. Pure: randomness is injected.
  */
 import { requireService } from './commands.js';
 import { invalid } from './errors.js';
 import type { Random } from './gossip/types.js';
 import type { InstanceView, Registry } from './registry.js';
+import { HEALTH_FILTERS, selectIndexes, shufflePrefix, type HealthFilter } from './selection.js';
 import type { EffectiveHealth } from './types.js';
+import { ServiceSnapshot } from './view-cache.js';
 
-/** HealthFilter is the `health` parameter of a discovery query. */
-export type HealthFilter = 'HEALTHY' | 'UNHEALTHY' | 'ALL' | 'HEALTHY_OR_ELSE_ALL';
-/** HEALTH_FILTERS lists the accepted health filters. */
-export const HEALTH_FILTERS: readonly HealthFilter[] = ['HEALTHY', 'UNHEALTHY', 'ALL', 'HEALTHY_OR_ELSE_ALL'];
+export { HEALTH_FILTERS, type HealthFilter } from './selection.js';
+export { ServiceSnapshot, ViewCache } from './view-cache.js';
 /** DEFAULT_MAX_RESULTS is the default cut of a discovery answer (Cloud Map's default). */
 export const DEFAULT_MAX_RESULTS = 100;
 /** MAX_MAX_RESULTS is the largest `max` a query may ask for. */
@@ -85,72 +86,33 @@ function matchesAll(attrs: Record<string, string>, want: [string, string][]): bo
   return true;
 }
 
+/** plain reports whether a query has no attribute filters (the common query, served from a memoised pool). */
+function plain(q: DiscoverQuery): boolean {
+  for (const _k in q.attrs) return false;
+  for (const _k in q.optional) return false;
+  return true;
+}
+
 /**
- * selectInstances applies a query to a service's instance views. Order: required
- * attributes, then health, then optional attributes, so that an optional preference
- * never turns a healthy answer into an empty one. DRAINING instances are never
- * returned by HEALTHY or HEALTHY_OR_ELSE_ALL: a drain must hide them even when failing open.
+ * queryOrder returns the positions in `snap.views` that a query selects, before the
+ * shuffle. Order of the filters: required attributes, then health (selectIndexes, the
+ * rule DNS uses too), then optional attributes, so that an optional preference never
+ * turns a healthy answer into an empty one. DRAINING instances are never returned by
+ * HEALTHY or HEALTHY_OR_ELSE_ALL: a drain must hide them even when failing open. For a
+ * query without attribute filters this is the snapshot's shared pool: shuffle it in
+ * place (shufflePrefix) and do not keep it.
  */
-export function selectInstances(views: readonly InstanceView[], q: DiscoverQuery): InstanceView[] {
-  const shared = sharedPool(views, q);
-  if (shared) return shared.slice();
+export function queryOrder(snap: ServiceSnapshot, q: DiscoverQuery): Int32Array {
+  if (plain(q)) return snap.pool(q.health);
+  const views = snap.views;
   const attrs = Object.entries(q.attrs);
-  let pool = byHealth(attrs.length ? views.filter((v) => matchesAll(v.value.attributes, attrs)) : views, q.health);
+  const pool = selectIndexes(views, q.health, attrs.length ? (v) => matchesAll(v.value.attributes, attrs) : undefined);
   const optional = Object.entries(q.optional);
-  if (optional.length) {
-    const narrowed = pool.filter((v) => matchesAll(v.value.attributes, optional));
-    if (narrowed.length > 0) pool = narrowed;
-  }
-  // The caller shuffles the result in place: never hand back the input array itself.
-  return pool === views ? views.slice() : (pool as InstanceView[]);
-}
-
-/**
- * sharedPool (exported for answer caches keyed on it) returns, for a query without attribute filters, the memoised list of a
- * views list's instances in the query's health mode (the common query filters the same
- * cached list again and again). Its order is free: discoverViews shuffles it in place,
- * since a partial Fisher-Yates draws a uniform sample whatever order it starts from.
- */
-export function sharedPool(views: readonly InstanceView[], q: DiscoverQuery): InstanceView[] | undefined {
-  for (const _k in q.attrs) return undefined;
-  for (const _k in q.optional) return undefined;
-  let memo = healthMemo.get(views);
-  if (!memo) healthMemo.set(views, (memo = new Map()));
-  let hit = memo.get(q.health);
-  if (!hit) memo.set(q.health, (hit = byHealth(views, q.health).slice()));
-  return hit;
-}
-
-const healthMemo = new WeakMap<readonly InstanceView[], Map<HealthFilter, InstanceView[]>>();
-
-function byHealth(pool: readonly InstanceView[], health: HealthFilter): readonly InstanceView[] {
-  switch (health) {
-    case 'HEALTHY':
-      pool = pool.filter((v) => v.health === 'HEALTHY');
-      break;
-    case 'UNHEALTHY':
-      pool = pool.filter((v) => v.health === 'UNHEALTHY');
-      break;
-    case 'HEALTHY_OR_ELSE_ALL': {
-      const healthy = pool.filter((v) => v.health === 'HEALTHY');
-      pool = healthy.length > 0 ? healthy : pool.filter((v) => v.health !== 'DRAINING');
-      break;
-    }
-    case 'ALL':
-      break;
-  }
-  return pool;
-}
-
-/** shuffleFirst moves a uniform random sample of k elements to the front (partial Fisher-Yates), in O(k). */
-export function shuffleFirst<T>(arr: T[], k: number, random: Random): void {
-  const n = arr.length;
-  for (let i = 0; i < Math.min(k, n - 1); i++) {
-    const j = i + Math.floor(random.next() * (n - i));
-    const t = arr[i]!;
-    arr[i] = arr[j]!;
-    arr[j] = t;
-  }
+  if (!optional.length) return pool;
+  const narrowed = new Int32Array(pool.length);
+  let n = 0;
+  for (let i = 0; i < pool.length; i++) if (matchesAll(views[pool[i]!]!.value.attributes, optional)) narrowed[n++] = pool[i]!;
+  return n === 0 ? pool : narrowed.slice(0, n);
 }
 
 /** toDiscovered turns an instance view into a discovery answer entry. */
@@ -175,8 +137,8 @@ export interface PickedViews {
 
 /**
  * discoverViews runs a query and returns the chosen instance views; it throws
- * NamespaceNotFound or ServiceNotFound when the service does not exist. `views` may
- * come from a cache keyed on the service revision (ViewCache).
+ * NamespaceNotFound or ServiceNotFound when the service does not exist. `snap` may
+ * come from a ViewCache; without one, the views are read from the registry.
  */
 export function discoverViews(
   reg: Registry,
@@ -184,21 +146,14 @@ export function discoverViews(
   svc: string,
   q: DiscoverQuery,
   random: Random,
-  views: readonly InstanceView[] = reg.instances(ns, svc),
+  snap: ServiceSnapshot = new ServiceSnapshot(reg.serviceRevision(ns, svc), reg.instances(ns, svc)),
 ): PickedViews {
   requireService(reg, ns, svc);
-  const revision = reg.serviceRevision(ns, svc);
-  const shared = sharedPool(views, q);
-  if (shared) {
-    shuffleFirst(shared, q.max, random);
-    const truncated = shared.length > q.max;
-    return { views: truncated ? shared.slice(0, q.max) : shared.slice(), revision, truncated };
-  }
-  const pool = selectInstances(views, q);
-  shuffleFirst(pool, q.max, random);
-  const truncated = pool.length > q.max;
-  if (truncated) pool.length = q.max;
-  return { views: pool, revision, truncated };
+  const order = queryOrder(snap, q);
+  const k = shufflePrefix(order, order.length, q.max, random);
+  const views: InstanceView[] = new Array(k);
+  for (let i = 0; i < k; i++) views[i] = snap.views[order[i]!]!;
+  return { views, revision: snap.revision, truncated: order.length > q.max };
 }
 
 /** discover runs a query against a service of the registry and returns the answer as plain data. */
@@ -208,30 +163,8 @@ export function discover(
   svc: string,
   q: DiscoverQuery,
   random: Random,
-  views: readonly InstanceView[] = reg.instances(ns, svc),
+  snap?: ServiceSnapshot,
 ): DiscoverResult {
-  const r = discoverViews(reg, ns, svc, q, random, views);
+  const r = discoverViews(reg, ns, svc, q, random, snap);
   return { instances: r.views.map(toDiscovered), revision: r.revision, truncated: r.truncated };
-}
-
-/**
- * ViewCache memoises a service's instance views per service revision: every change
- * that can alter an effective health (instance, health record, owner status) bumps
- * that revision, so a cached list is valid exactly while the revision is unchanged.
- */
-export class ViewCache {
-  private readonly entries = new Map<string, { revision: number; views: InstanceView[] }>();
-  constructor(private readonly maxEntries = 10_000) {}
-
-  /** views returns the cached views of a service, recomputing them when its revision moved. */
-  views(reg: Registry, ns: string, svc: string): InstanceView[] {
-    const key = `${ns}|${svc}`;
-    const rev = reg.serviceRevision(ns, svc);
-    const hit = this.entries.get(key);
-    if (hit && hit.revision === rev) return hit.views;
-    if (this.entries.size >= this.maxEntries) this.entries.clear();
-    const views = reg.instances(ns, svc);
-    this.entries.set(key, { revision: rev, views });
-    return views;
-  }
 }

@@ -8,8 +8,9 @@ import { isIP, isIPv6 } from 'node:net';
 import type { Random } from '../core/gossip/types.js';
 import type { Registry } from '../core/registry.js';
 import { DnsResponder, FORWARD, type DnsResponderOptions, type DnsStats } from '../core/dns/responder.js';
-import { gauge } from '../obs/metrics.js';
+import type { ViewCache } from '../core/view-cache.js';
 import { Forwarder } from './forwarder.js';
+import { DnsMetrics } from './metrics.js';
 import { DEFAULT_TCP_LIMITS, startTcp, type TcpLimits, type TcpListener } from './tcp.js';
 
 /** DnsServerOptions configure startDnsServer. */
@@ -28,6 +29,10 @@ export interface DnsServerOptions {
   tcp?: Partial<TcpLimits>;
   /** recvBufferBytes asks the kernel for a larger UDP receive buffer, to ride out bursts (default 4 MB). */
   recvBufferBytes?: number;
+  /** viewCache is the per-service read cache shared with HTTP discovery (the responder keeps its own without it). */
+  viewCache?: ViewCache;
+  /** metrics reports this server's counters; without it, the server builds its own and closes it on close. */
+  metrics?: DnsMetrics;
 }
 
 /** DnsServer is a running DNS server. */
@@ -43,30 +48,6 @@ export interface DnsServer {
 
 const UNSPECIFIED = new Set(['0.0.0.0', '::', '']);
 
-/** live holds the running servers of this process, which the metrics read at scrape time. */
-const live = new Set<DnsServer>();
-
-function registerMetrics(): void {
-  gauge('grapevine_dns_messages', 'DNS messages handled since start, by outcome', ['kind'], function () {
-    const sum: Record<string, number> = { queries: 0, cache_hits: 0, cache_misses: 0, dropped: 0, errors: 0, udp_send_errors: 0 };
-    for (const s of live) {
-      const st = s.stats();
-      sum.queries += st.queries;
-      sum.cache_hits += st.cacheHits;
-      sum.cache_misses += st.cacheMisses;
-      sum.dropped += st.dropped;
-      sum.errors += st.errors;
-      sum.udp_send_errors += st.udpSendErrors;
-    }
-    for (const [kind, v] of Object.entries(sum)) this.set({ kind }, v);
-  });
-  gauge('grapevine_dns_tcp_connections', 'Open DNS-over-TCP connections', [], function () {
-    let n = 0;
-    for (const s of live) n += s.stats().tcpConnections;
-    this.set(n);
-  });
-}
-
 /** startDnsServer starts the UDP and TCP listeners and resolves once both listen. */
 export async function startDnsServer(opts: DnsServerOptions): Promise<DnsServer> {
   const random = opts.random ?? { next: Math.random };
@@ -74,6 +55,7 @@ export async function startDnsServer(opts: DnsServerOptions): Promise<DnsServer>
   const v6 = isIPv6(opts.host);
   const responder = new DnsResponder(opts.registry, random, {
     ...(UNSPECIFIED.has(opts.host) ? {} : v6 ? { nsIpv6: opts.host } : { nsIpv4: opts.host }),
+    ...(opts.viewCache ? { viewCache: opts.viewCache } : {}),
     ...opts.responder,
     forwardOutside: recursors.length > 0,
   });
@@ -140,19 +122,20 @@ export async function startDnsServer(opts: DnsServerOptions): Promise<DnsServer>
   } catch {
     /* the kernel's limit (net.core.rmem_max) wins; the default buffer still works */
   }
-  registerMetrics();
+  const metrics = opts.metrics ?? new DnsMetrics();
   const server: DnsServer = {
     address: { host: opts.host, port },
     responder,
     stats: () => ({ ...responder.stats, udpSendErrors, tcpConnections: tcp!.connections() }),
     async close() {
-      live.delete(server);
+      metrics.untrack(server);
+      if (metrics !== opts.metrics) metrics.close();
       forwarder?.close();
       await new Promise<void>((r) => udp!.close(() => r()));
       await tcp!.close();
     },
   };
-  live.add(server);
+  metrics.track(server);
   return server;
 }
 

@@ -83,6 +83,8 @@ export async function startAgent(opts: StartAgentOptions): Promise<AgentHandle> 
   logger.info({ records: node.registry.records.size, loadMs: Math.round(performance.now() - t0), dataDir: config.node.dataDir }, 'registry loaded');
 
   const closers: (() => Promise<void> | void)[] = [];
+  // One read cache for HTTP discovery and DNS, so both answer from the same selection.
+  const viewCache = new ViewCache();
   const ctx: AgentContext = {
     node,
     membership: new LocalMembership(config.node.name, config.node.gossipAddr),
@@ -136,6 +138,7 @@ export async function startAgent(opts: StartAgentOptions): Promise<AgentHandle> 
         host: d.host,
         port: d.port,
         random,
+        viewCache,
         recursors: config.dns.recursors,
         recursorTimeoutMs: config.dns.recursorTimeoutMs,
       });
@@ -153,7 +156,7 @@ export async function startAgent(opts: StartAgentOptions): Promise<AgentHandle> 
   const http = await (async () => {
     const a = parseHostPort(config.node.httpAddr, 'httpAddr');
     try {
-      const deps = { ctx, waiters, random, logger, viewCache: new ViewCache() } as Parameters<typeof startApiServer>[0];
+      const deps = { ctx, waiters, random, logger, viewCache } as Parameters<typeof startApiServer>[0];
       if (opts.onShutdownRequest) deps.requestShutdown = opts.onShutdownRequest;
       return await startApiServer(deps, a.host, a.port);
     } catch (e) {

@@ -4,6 +4,7 @@
  * shuffle, the sample of eight, the weighted pick), patches the id and copies bytes.
  */
 import type { Random } from '../gossip/types.js';
+import { shufflePrefix } from '../selection.js';
 import { OPT_RECORD_BYTES, writeOpt } from './rr.js';
 import type { ParsedQuery } from './wire.js';
 
@@ -89,15 +90,8 @@ export function pickOrder(a: CachedAnswer, random: Random, s: Scratch): number {
   }
   for (let i = 0; i < n; i++) order[i] = i;
   if (a.selection === 'all') return n;
-  const k = a.selection === 'sample' ? Math.min(MULTIVALUE_MAX, n) : n;
-  // Fisher-Yates, stopped after k draws: a uniform random k-subset in random order.
-  for (let i = 0; i < k && i < n - 1; i++) {
-    const j = i + Math.floor(random.next() * (n - i));
-    const t = order[i];
-    order[i] = order[j];
-    order[j] = t;
-  }
-  return k;
+  // A uniform random subset in random order: the shuffle HTTP discovery uses too.
+  return shufflePrefix(order, n, a.selection === 'sample' ? MULTIVALUE_MAX : n, random);
 }
 
 /** HeaderBits are the flags that do not come from the cached answer. */

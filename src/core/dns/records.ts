@@ -3,6 +3,7 @@
  * first, failing open as Route 53 does), and their encoded records.
  */
 import type { InstanceView } from '../registry.js';
+import { selectViews, type Keep } from '../selection.js';
 import type { DnsRecordType, ServiceValue } from '../types.js';
 import type { AnswerItem } from './assemble.js';
 import { instanceLabel } from './names.js';
@@ -21,16 +22,19 @@ export function weightOf(v: InstanceView): number {
 }
 
 /**
- * candidates returns the instances a service-level answer may use: never draining
- * ones (they leave answers at once); the healthy ones that have what the record needs;
- * and when none is healthy, all that have it (fail open, as Route 53 and Cloud Map).
+ * candidates returns the instances a service-level answer may use: those that have
+ * what the record needs, selected as HEALTHY_OR_ELSE_ALL (selection.ts, the rule the
+ * HTTP discovery query uses too): the healthy ones, or when none is healthy all but the
+ * draining ones (fail open, as Route 53 and Cloud Map). Draining instances leave
+ * answers at once.
  */
-export function candidates(all: readonly InstanceView[], has: (v: InstanceView) => boolean): InstanceView[] {
-  const usable = all.filter((v) => v.health !== 'DRAINING' && has(v));
-  const healthy = usable.filter((v) => v.health === 'HEALTHY');
-  const out = healthy.length > 0 ? healthy : usable;
+export function candidates(all: readonly InstanceView[], has: Keep): InstanceView[] {
   // A stable order, so an 'all' answer or a weighted pick does not depend on map order.
-  return out.sort((a, b) => (a.value.id < b.value.id ? -1 : a.value.id > b.value.id ? 1 : 0));
+  return selectViews(all, 'HEALTHY_OR_ELSE_ALL', has).sort(byId);
+}
+
+function byId(a: InstanceView, b: InstanceView): number {
+  return a.value.id < b.value.id ? -1 : a.value.id > b.value.id ? 1 : 0;
 }
 
 /** ttlFor returns the TTL a service gives records of `type`, falling back to its first record's TTL. */

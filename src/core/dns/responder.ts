@@ -7,9 +7,9 @@
  * records are copied into each message, so one cache entry serves every size.
  */
 import type { Random } from '../gossip/types.js';
-import type { InstanceView, Registry } from '../registry.js';
+import type { Registry } from '../registry.js';
+import { ViewCache, type ServiceSnapshot } from '../view-cache.js';
 import { assemble, bareResponse, Scratch, type CachedAnswer, type HeaderBits } from './assemble.js';
-import { labelIndex } from './names.js';
 import { buildAnswer, type ZoneOptions } from './zone.js';
 import { CLASS_IN, errorResponse, ParsedQuery, parseQuery, QTYPE, RCODE } from './wire.js';
 
@@ -31,7 +31,12 @@ export interface DnsResponderOptions extends Partial<ZoneOptions> {
   maxCacheBytes?: number;
   /** forwardOutside makes names outside every DNS namespace return FORWARD instead of REFUSED. */
   forwardOutside?: boolean;
+  /** viewCache is the per-service read cache shared with HTTP discovery; without one, the responder keeps its own. */
+  viewCache?: ViewCache;
 }
+
+/** OWN_VIEW_CACHE_SERVICES bounds the view cache of a responder that was given none. */
+const OWN_VIEW_CACHE_SERVICES = 1000;
 
 /** FORWARD is what respond returns for a name outside every DNS namespace when a forwarder is configured. */
 export const FORWARD = Symbol('forward');
@@ -49,7 +54,7 @@ export interface DnsStats {
 export class DnsResponder {
   private readonly cache = new Map<string, CachedAnswer>();
   private cacheBytes = 0;
-  private readonly labelIndexes = new Map<string, { rev: number; index: Map<string, InstanceView> }>();
+  private readonly views: ViewCache;
   private readonly q = new ParsedQuery();
   private readonly scratch = new Scratch();
   private readonly zone: ZoneOptions;
@@ -72,6 +77,7 @@ export class DnsResponder {
     this.maxCacheEntries = opts.maxCacheEntries ?? 10_000;
     this.maxCacheBytes = opts.maxCacheBytes ?? 32 * 1024 * 1024;
     this.forwardOutside = opts.forwardOutside ?? false;
+    this.views = opts.viewCache ?? new ViewCache(OWN_VIEW_CACHE_SERVICES);
     this.aaBits = { authoritative: true, recursionAvailable: this.forwardOutside, udpSize: this.maxUdpBytes };
     this.plainBits = { authoritative: false, recursionAvailable: this.forwardOutside, udpSize: this.maxUdpBytes };
   }
@@ -124,7 +130,7 @@ export class DnsResponder {
       this.stats.cacheMisses++;
       if (a !== undefined) this.evict(q.key, a);
       try {
-        a = buildAnswer(this.registry, query, q, this.zone, (ns, svc) => this.labelIndexFor(ns, svc));
+        a = buildAnswer(this.registry, query, q, this.zone, this.snapshotOf);
       } catch {
         // A broken invariant in the registry must not take DNS down with it.
         this.stats.errors++;
@@ -171,15 +177,5 @@ export class DnsResponder {
     this.cacheBytes -= a.bytes;
   }
 
-  private labelIndexFor(ns: string, svc: string): Map<string, InstanceView> {
-    const key = `${ns}|${svc}`;
-    const rev = this.registry.serviceRevision(ns, svc);
-    const hit = this.labelIndexes.get(key);
-    if (hit && hit.rev === rev) return hit.index;
-    const index = labelIndex(this.registry.instances(ns, svc));
-    this.labelIndexes.delete(key);
-    this.labelIndexes.set(key, { rev, index });
-    if (this.labelIndexes.size > 1000) this.labelIndexes.delete(this.labelIndexes.keys().next().value!);
-    return index;
-  }
+  private readonly snapshotOf = (ns: string, svc: string): ServiceSnapshot => this.views.snapshot(this.registry, ns, svc);
 }

@@ -60,9 +60,9 @@ export class ParsedQuery {
   hasEdns = false;
   /** key is the cache key: the lower-cased wire name followed by the two qtype bytes, as latin1. */
   key = '';
+  /** keyScratch is where the key's bytes are gathered before they become `key`. */
+  readonly keyScratch = Buffer.alloc(MAX_NAME_BYTES + 2);
 }
-
-const scratch = Buffer.alloc(MAX_NAME_BYTES + 2);
 
 /**
  * parseQuery reads a query into `out`. It returns 'drop' when not even a header can
@@ -85,6 +85,7 @@ export function parseQuery(buf: Uint8Array, out: ParsedQuery): ParseOutcome {
   const ar = (buf[10] << 8) | buf[11];
   if (qd !== 1) return 'formerr';
   // The question name: plain labels only (a pointer here could only point backwards into the header).
+  const scratch = out.keyScratch;
   let p = 12;
   let n = 0;
   let labels = 0;

@@ -14,6 +14,7 @@
 import { namespaceKey } from '../keys.js';
 import type { InstanceView, Registry } from '../registry.js';
 import type { NamespaceValue, ServiceValue } from '../types.js';
+import type { ServiceSnapshot } from '../view-cache.js';
 import type { AnswerItem, CachedAnswer, Selection } from './assemble.js';
 import { instanceLabel } from './names.js';
 import {
@@ -44,8 +45,8 @@ export interface ZoneOptions {
 /** SOA_TIMERS_S are refresh, retry and expire; there are no secondaries, so they only need to be sane. */
 const SOA_TIMERS_S = { refreshS: 3600, retryS: 600, expireS: 86400 };
 
-/** LabelIndexLookup returns the instance-label index of a service (cached by the caller per service revision). */
-export type LabelIndexLookup = (ns: string, svc: string) => Map<string, InstanceView>;
+/** SnapshotLookup returns a service's instance views and their label index (cached by the caller per service revision). */
+export type SnapshotLookup = (ns: string, svc: string) => ServiceSnapshot;
 
 interface Ctx {
   registry: Registry;
@@ -54,7 +55,7 @@ interface Ctx {
   apexOffset: number;
   soa: Buffer;
   opts: ZoneOptions;
-  labelIndex: LabelIndexLookup;
+  snapshot: SnapshotLookup;
 }
 
 /**
@@ -66,7 +67,7 @@ export function buildAnswer(
   query: Uint8Array,
   q: ParsedQuery,
   opts: ZoneOptions,
-  labelIndex: LabelIndexLookup,
+  snapshot: SnapshotLookup,
 ): CachedAnswer | undefined {
   const labels: string[] = [];
   for (let i = 0; i < q.labelCount; i++) labels.push(labelText(query, q, i));
@@ -97,7 +98,7 @@ export function buildAnswer(
     ...SOA_TIMERS_S,
     minimumS: nsv.soaTtl,
   });
-  const ctx: Ctx = { registry, q, nsv, apexOffset, soa, opts, labelIndex };
+  const ctx: Ctx = { registry, q, nsv, apexOffset, soa, opts, snapshot };
   const rel = labels.slice(0, found);
   const a = dispatch(ctx, rel);
   a.ns = nsv.name;
@@ -148,7 +149,7 @@ function dispatch(ctx: Ctx, rel: string[]): CachedAnswer {
     }
     const svc = registry.service(nsv.name, rel[1]);
     if (!svc?.dns) return nxdomain(ctx);
-    const inst = ctx.labelIndex(nsv.name, svc.name).get(rel[0]);
+    const inst = ctx.snapshot(nsv.name, svc.name).labelIndex().get(rel[0]);
     if (!inst || inst.health === 'DRAINING') return nxdomain(ctx);
     return instanceName(ctx, svc, inst);
   }
@@ -186,8 +187,8 @@ function plain(rr: Buffer): AnswerItem {
 
 /** The record type an ANY question gets at a service name: its first published type (RFC 8482: one RRset is enough). */
 function serviceName(ctx: Ctx, svc: ServiceValue): CachedAnswer {
-  const { registry, nsv } = ctx;
-  const all = registry.instances(nsv.name, svc.name);
+  const { nsv } = ctx;
+  const all = ctx.snapshot(nsv.name, svc.name).views;
   const fallbackTtl = nsv.soaTtl;
   const weighted = svc.dns!.routingPolicy === 'WEIGHTED';
   // A CNAME service has no other data at its name (RFC 1034 §3.6.2): every type gets the CNAME.
@@ -216,9 +217,10 @@ function serviceName(ctx: Ctx, svc: ServiceValue): CachedAnswer {
  * An instance without a port, or without a DNS name of its own, has no SRV record.
  */
 function srv(ctx: Ctx, svc: ServiceValue): CachedAnswer {
-  const { registry, nsv } = ctx;
-  const index = ctx.labelIndex(nsv.name, svc.name);
-  const all = registry.instances(nsv.name, svc.name);
+  const { nsv } = ctx;
+  const snap = ctx.snapshot(nsv.name, svc.name);
+  const index = snap.labelIndex();
+  const all = snap.views;
   // The target must be a legal name (at most 253 characters, RFC 1035 §2.3.4) and this instance's own.
   const suffixChars = svc.name.length + nsv.name.length + 2;
   const insts = candidates(all, (v) => {
