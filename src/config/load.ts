@@ -21,6 +21,7 @@ import {
 import { LOG_LEVELS, type LogLevel } from '../obs/logger.js';
 import { parseHostPort } from './addr.js';
 import { GOSSIP_PRESETS, resolveGossipConfig, type GossipPreset } from './gossip.js';
+import { readOpenFilesSoftLimit, resolveHttpLimits, validateHttpConfig } from './http.js';
 import type { AgentConfig, AgentFlags, NamespaceDef, NodeEntry, RegistrationDef, ServiceDef } from './types.js';
 
 /** DEFAULT_HTTP_ADDR is where the API listens when nothing says otherwise (Consul's port). */
@@ -30,7 +31,7 @@ export const DEFAULT_GOSSIP_ADDR = '127.0.0.1:7946';
 /** MAX_CONFIG_BYTES bounds the config file. */
 export const MAX_CONFIG_BYTES = 16 * 1024 * 1024;
 
-const TOP_FIELDS = ['cluster', 'nodes', 'join', 'preset', 'gossip', 'encryptKeys', 'dns', 'health', 'logLevel', 'namespaces', 'services', 'registrations'];
+const TOP_FIELDS = ['cluster', 'nodes', 'join', 'preset', 'gossip', 'encryptKeys', 'dns', 'health', 'http', 'logLevel', 'namespaces', 'services', 'registrations'];
 const NODE_NAME = /^[a-zA-Z0-9][a-zA-Z0-9_.-]{0,62}$/;
 
 function list(v: unknown, field: string, max: number): unknown[] {
@@ -106,6 +107,7 @@ export function parseConfigObject(raw: unknown): Obj & { nodesList: NodeEntry[] 
     const h = asObject(o.health, 'health', ['maxConcurrentChecks']);
     optInt(h, 'maxConcurrentChecks', 'health.maxConcurrentChecks', 1, 100_000);
   }
+  validateHttpConfig(o.http);
   if (o.logLevel !== undefined && !LOG_LEVELS.includes(o.logLevel as LogLevel)) throw invalid('logLevel', `must be one of ${LOG_LEVELS.join(', ')}`);
   const nsTypes = new Map<string, 'DNS' | 'HTTP'>();
   list(o.namespaces, 'namespaces', 10_000).forEach((v, i) => {
@@ -160,9 +162,10 @@ export function readConfigFile(path: string): Obj & { nodesList: NodeEntry[] } {
 /**
  * resolveAgentConfig merges the config file (if `flags.config`), the flags and the
  * defaults into one daemon's AgentConfig. With a file listing several nodes,
- * `--node` picks one; with flags only, every field has a default.
+ * `--node` picks one; with flags only, every field has a default. `openFilesLimit`
+ * (the soft `ulimit -n`) sets the default HTTP connection cap.
  */
-export function resolveAgentConfig(flags: AgentFlags): AgentConfig {
+export function resolveAgentConfig(flags: AgentFlags, openFilesLimit = readOpenFilesSoftLimit()): AgentConfig {
   const file = flags.config ? readConfigFile(flags.config) : { nodesList: [] as NodeEntry[] };
   const f = file as Obj & { nodesList: NodeEntry[] };
   const nodes = f.nodesList;
@@ -209,6 +212,7 @@ export function resolveAgentConfig(flags: AgentFlags): AgentConfig {
     encryptKeys: (f.encryptKeys as string[] | undefined) ?? [],
     dns: { recursors: dns.recursors ?? [], recursorTimeoutMs: dns.recursorTimeoutMs ?? 2000 },
     health: { maxConcurrentChecks: health.maxConcurrentChecks ?? 64 },
+    http: resolveHttpLimits(f.http, openFilesLimit),
     logLevel,
     namespaces: (f.namespaces as NamespaceDef[] | undefined) ?? [],
     services: (f.services as ServiceDef[] | undefined) ?? [],

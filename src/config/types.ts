@@ -1,5 +1,6 @@
 import type { GossipConfig, GossipPreset } from './gossip.js';
 import type { LogLevel } from '../obs/logger.js';
+import type { HttpLimits } from './http.js';
 
 /** NodeEntry is one node of a config file's `nodes` list, as written there. */
 export interface NodeEntry {
@@ -58,6 +59,8 @@ export interface AgentConfig {
   encryptKeys: string[];
   dns: { recursors: string[]; recursorTimeoutMs: number };
   health: { maxConcurrentChecks: number };
+  /** http holds the API's connection cap and request-read timeout. */
+  http: HttpLimits;
   logLevel: LogLevel;
   namespaces: NamespaceDef[];
   services: ServiceDef[];

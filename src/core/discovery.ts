@@ -11,6 +11,7 @@ import type { Random } from './gossip/types.js';
 import type { InstanceView, Registry } from './registry.js';
 import { HEALTH_FILTERS, selectIndexes, shufflePrefix, type HealthFilter } from './selection.js';
 import type { EffectiveHealth } from './types.js';
+import { validateAttributeKey } from './validate.js';
 import { ServiceSnapshot } from './view-cache.js';
 
 export { HEALTH_FILTERS, type HealthFilter } from './selection.js';
@@ -70,7 +71,7 @@ export function parseDiscoverQuery(params: Iterable<[string, string]>): Discover
     } else if (k.startsWith('attr.') || k.startsWith('optional.')) {
       const dot = k.indexOf('.');
       const key = k.slice(dot + 1);
-      if (key.length === 0 || key.length > 255) throw invalid(k.slice(0, 80), 'attribute key must be 1-255 characters');
+      validateAttributeKey(key, k.slice(0, 80));
       if (v.length > 1024) throw invalid(k.slice(0, 80), 'value must be at most 1024 characters');
       if (++filters > MAX_QUERY_FILTERS) throw invalid('query', `at most ${MAX_QUERY_FILTERS} attribute filters`);
       (k.startsWith('attr.') ? q.attrs : q.optional)[key] = v;

@@ -53,6 +53,8 @@ export const DEFAULT_SOA_TTL_S = 15;
 const LABEL = /^[a-z0-9_]([a-z0-9_-]{0,61}[a-z0-9_])?$/;
 const INSTANCE_ID = /^[0-9a-zA-Z_/:.@-]{1,64}$/;
 const ATTR_KEY = /^[!-~]+$/;
+/** FORBIDDEN_ATTRIBUTE_KEYS are keys that reach Object.prototype when used as plain-object keys (`__proto__` was silently dropped). */
+const FORBIDDEN_ATTRIBUTE_KEYS: ReadonlySet<string> = new Set(['__proto__', 'constructor', 'prototype']);
 const ATTR_VALUE = /^[ \t!-~]*$/;
 const IPV4 = /^(25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)(\.(25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)){3}$/;
 
@@ -81,7 +83,17 @@ export function validateServiceName(name: unknown, field = 'service'): string {
 /** validateInstanceId checks an instance id against Cloud Map's pattern. */
 export function validateInstanceId(id: unknown, field = 'id'): string {
   if (typeof id !== 'string' || !INSTANCE_ID.test(id)) throw invalid(field, 'must match ^[0-9a-zA-Z_/:.@-]{1,64}$');
+  // URL clients resolve "." and ".." path segments away, so such an instance could never be read or deleted.
+  if (id === '.' || id === '..') throw invalid(field, `"${id}" is not an instance id`);
   return id;
+}
+
+/** validateAttributeKey checks one attribute key (body or `attr.`/`optional.` query filter); `field` names it in the error. */
+export function validateAttributeKey(k: string, field: string): string {
+  if (k.length === 0 || k.length > MAX_ATTRIBUTE_KEY_CHARS) throw invalid(field, `key must be 1-${MAX_ATTRIBUTE_KEY_CHARS} characters`);
+  if (!ATTR_KEY.test(k)) throw invalid(field, 'key must be printable ASCII without spaces');
+  if (FORBIDDEN_ATTRIBUTE_KEYS.has(k)) throw invalid(field, `"${k}" is not allowed as an attribute key`);
+  return k;
 }
 
 /** isIpv4 reports whether s is a dotted-quad IPv4 address. */
@@ -119,8 +131,7 @@ export function validateAttributes(v: unknown, field = 'attributes'): Record<str
   let total = 0;
   for (const [k, val] of Object.entries(v)) {
     const f = `${field}.${k.slice(0, 64)}`;
-    if (k.length > MAX_ATTRIBUTE_KEY_CHARS) throw invalid(f, `key must be at most ${MAX_ATTRIBUTE_KEY_CHARS} characters`);
-    if (!ATTR_KEY.test(k)) throw invalid(f, 'key must be printable ASCII without spaces');
+    validateAttributeKey(k, f);
     if (typeof val !== 'string') throw invalid(f, 'must be a string');
     if (val.length > MAX_ATTRIBUTE_VALUE_CHARS) throw invalid(f, `must be at most ${MAX_ATTRIBUTE_VALUE_CHARS} characters`);
     if (!ATTR_VALUE.test(val)) throw invalid(f, 'must be printable ASCII');

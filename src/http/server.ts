@@ -2,12 +2,14 @@
  * The HTTP API server on node:http (no framework: the discovery route is the hot path
  * and must stay close to a bare node:http server). It bounds the URL, the body and the
  * time to send headers, turns every failure into `{"error": {"code", "message"}}`, and
- * keeps serving whatever a client sends.
+ * keeps serving whatever a client sends. Its connection cap and request deadline are
+ * in limits.ts.
  */
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo, Socket } from 'node:net';
 import { GrapevineError } from '../core/errors.js';
 import { counter } from '../obs/metrics.js';
+import { LimitReporter, limitServerOptions, type ApiLimits } from './limits.js';
 import { Router } from './router.js';
 import type { ApiDeps, ApiResponse } from './types.js';
 import { agentRoutes } from './routes/agent.js';
@@ -68,7 +70,8 @@ function readBody(req: IncomingMessage): Promise<unknown> {
       }
       chunks.push(c);
     });
-    req.on('error', reject);
+    // The client went away or was cut by the body timeout: nobody is left to answer, nothing to log.
+    req.on('error', () => reject(new GrapevineError('InvalidInput', 'body: connection closed before the body was complete')));
     req.on('end', () => {
       if (size === 0) return resolve(undefined);
       try {
@@ -90,8 +93,8 @@ function send(res: ServerResponse, status: number, r: ApiResponse): void {
   res.end(data);
 }
 
-/** createApiServer builds the server; call listen yourself, or use startApiServer. */
-export function createApiServer(deps: ApiDeps): { server: Server } {
+/** createApiServer builds the server with its limits; call listen yourself, or use startApiServer. */
+export function createApiServer(deps: ApiDeps, limits: ApiLimits): { server: Server; reporter: LimitReporter } {
   const router = buildRouter(deps);
   const requests = counter('grapevine_http_requests_total', 'HTTP API requests by method and status', ['method', 'status']);
   // Label children are cached: prom-client hashes the label object on every inc() otherwise.
@@ -105,7 +108,10 @@ export function createApiServer(deps: ApiDeps): { server: Server } {
   // Idle keep-alive connections are kept longer than clients keep theirs (undici: 4 s), so
   // that the client, not the server, closes them: otherwise a request sent just as the
   // server closes fails with "other side closed".
-  const server = createServer({ requestTimeout: 15 * 60_000, headersTimeout: 66_000, keepAliveTimeout: 65_000, maxHeaderSize: 16 * 1024 });
+  // Headers and body must arrive within limits.bodyTimeoutMs (Node's default allows 5 minutes).
+  const server = createServer({ ...limitServerOptions(limits), keepAliveTimeout: 65_000, maxHeaderSize: 16 * 1024 });
+  const reporter = new LimitReporter(deps.logger, limits);
+  reporter.attach(server);
   server.on('request', (req: IncomingMessage, res: ServerResponse) => {
     const method = req.method ?? 'GET';
     const url = req.url ?? '/';
@@ -172,17 +178,27 @@ export function createApiServer(deps: ApiDeps): { server: Server } {
     }
   });
   server.on('clientError', (err: Error & { code?: string }, socket: Socket) => {
+    if (err.code === 'ERR_HTTP_REQUEST_TIMEOUT') {
+      reporter.timedOut();
+      // A response already under way would be corrupted by a second one (Node's own rule).
+      const inFlight = (socket as Socket & { _httpMessage?: ServerResponse | null })._httpMessage;
+      if (socket.writable && !inFlight?.headersSent) {
+        const body = JSON.stringify({ error: { code: 'InvalidInput', message: `request: headers and body must arrive within ${limits.bodyTimeoutMs} ms (http.bodyTimeoutMs)` } });
+        socket.write(`HTTP/1.1 408 Request Timeout\r\ncontent-type: application/json\r\ncontent-length: ${Buffer.byteLength(body)}\r\nconnection: close\r\n\r\n${body}`);
+      }
+      return socket.destroy();
+    }
     if (!socket.writable) return socket.destroy();
     const status = err.code === 'HPE_HEADER_OVERFLOW' ? 431 : 400;
     const body = JSON.stringify({ error: { code: 'InvalidInput', message: `bad request: ${err.code ?? err.message}` } });
     socket.end(`HTTP/1.1 ${status} Bad Request\r\ncontent-type: application/json\r\ncontent-length: ${Buffer.byteLength(body)}\r\nconnection: close\r\n\r\n${body}`);
   });
-  return { server };
+  return { server, reporter };
 }
 
-/** startApiServer creates the server and listens on host:port. */
-export async function startApiServer(deps: ApiDeps, host: string, port: number): Promise<ApiServer> {
-  const { server } = createApiServer(deps);
+/** startApiServer creates the server with its limits and listens on host:port. */
+export async function startApiServer(deps: ApiDeps, host: string, port: number, limits: ApiLimits): Promise<ApiServer> {
+  const { server, reporter } = createApiServer(deps, limits);
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
     server.listen({ host, port }, () => {
@@ -202,6 +218,7 @@ export async function startApiServer(deps: ApiDeps, host: string, port: number):
       const t = setTimeout(() => server.closeAllConnections(), graceMs);
       await closed;
       clearTimeout(t);
+      reporter.close();
     },
   };
 }

@@ -158,7 +158,7 @@ export async function startAgent(opts: StartAgentOptions): Promise<AgentHandle> 
     try {
       const deps = { ctx, waiters, random, logger, viewCache } as Parameters<typeof startApiServer>[0];
       if (opts.onShutdownRequest) deps.requestShutdown = opts.onShutdownRequest;
-      return await startApiServer(deps, a.host, a.port);
+      return await startApiServer(deps, a.host, a.port, config.http);
     } catch (e) {
       for (const c of closers.reverse()) await Promise.resolve(c()).catch(() => undefined);
       await node.stop();

@@ -21,8 +21,18 @@ test('kill -9 during a stream of writes, then restart: every acknowledged regist
         }
       }
     };
+    let writersDone = false;
     const writers = Array.from({ length: 8 }, (_, w) => writer(w));
-    while (acked.length < 300) await new Promise((r) => setTimeout(r, 20));
+    void Promise.all(writers).then(() => (writersDone = true));
+    // Bounded: fail, instead of waiting for ever, when the writers stop or 30 s pass first.
+    const deadline = Date.now() + 30_000;
+    while (acked.length < 300) {
+      if (writersDone || Date.now() > deadline) {
+        stop = true;
+        assert.fail(`only ${acked.length} of 300 writes acknowledged (${writersDone ? 'the writers stopped' : 'in 30 s'})`);
+      }
+      await new Promise((r) => setTimeout(r, 20));
+    }
     await d.kill9();
     stop = true;
     await Promise.all(writers);

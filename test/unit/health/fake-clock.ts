@@ -28,7 +28,9 @@ export class FakeClock implements Clock {
     const end = this.now + ms;
     while (this.now < end) {
       this.now = Math.min(end, this.now + stepMs);
-      for (;;) {
+      // Bounded: timers that keep re-arming at the same instant are a bug, not a reason to hang.
+      for (let round = 0; ; round++) {
+        if (round > 100_000) throw new Error('FakeClock.advance: timers keep firing at the same instant');
         const due = [...this.timers.entries()].filter(([, t]) => t.at <= this.now).sort((a, b) => a[1].at - b[1].at || a[0] - b[0]);
         if (due.length === 0) break;
         for (const [id, t] of due) {
