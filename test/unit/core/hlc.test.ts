@@ -47,7 +47,7 @@ test('HLC adopts a peer an hour ahead (default bound), and later local writes or
     prev = v;
   }
   // The same record from that peer is kept by validation, not refused as "in the future".
-  const rec = { key: 'n|a.internal', value: { name: 'a.internal' }, hlc: ahead, node: 'p', seq: 1 };
+  const rec = { key: 'n|a.internal', value: { name: 'a.internal', type: 'HTTP', description: '', soaTtl: 0, createdAtMs: 0 }, hlc: ahead, node: 'p', seq: 1 };
   assert.ok(validateRecord(rec, now));
   assert.equal(validateRecord({ ...rec, hlc: hlcFromWallMs(now + MAX_CLOCK_DRIFT_MS + 1_000) }, now), undefined);
 });
