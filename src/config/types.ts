@@ -59,6 +59,8 @@ export interface AgentConfig {
   dns: { recursors: string[]; recursorTimeoutMs: number };
   health: { maxConcurrentChecks: number };
   logLevel: LogLevel;
+  /** recover repairs or moves aside a damaged store at start-up; false (`--no-recover`) exits with code 6 instead. */
+  recover: boolean;
   namespaces: NamespaceDef[];
   services: ServiceDef[];
   /** registrations holds only the registrations this node owns. */
@@ -78,4 +80,6 @@ export interface AgentFlags {
   join?: string[];
   logLevel?: string;
   preset?: string;
+  /** recover is false with `--no-recover`; commander leaves it true otherwise, so only false overrides the file. */
+  recover?: boolean;
 }

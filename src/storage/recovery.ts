@@ -12,7 +12,7 @@ import { join } from 'node:path';
 import { Level } from 'level';
 import { maxHighWater, readHighWater, ZERO_HIGH_WATER, type HighWater } from './high-water.js';
 import { LevelStore, type LevelStoreOptions } from './level-store.js';
-import { errorText, StorageUnavailableError, StoreLockedError } from './store.js';
+import { errorText, StorageUnavailableError, StoreDamagedError, StoreLockedError } from './store.js';
 
 /** RecoveryLogger is the part of the daemon's (pino) logger that recovery writes to. */
 export interface RecoveryLogger {
@@ -49,18 +49,6 @@ export interface RecoveryOutcome {
   lostCommits: number;
   /** lostSeqFrom is the first own sequence number that may be missing locally (when highWater.seq > stored.seq). */
   lostSeqFrom?: number;
-}
-
-/** StoreDamagedError says that the store is damaged and `--no-recover` forbids repairing it; the daemon exits with code 6. */
-export class StoreDamagedError extends Error {
-  readonly code = 'StoreDamaged';
-  constructor(
-    readonly dir: string,
-    readonly problem: string,
-  ) {
-    super(`the store in ${dir} is damaged (${problem}); --no-recover is set, so it is left as it is`);
-    this.name = 'StoreDamagedError';
-  }
 }
 
 const LEVEL_FILE = /^(\d+\.(log|ldb|sst)|MANIFEST-\d+)$/;

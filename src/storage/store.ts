@@ -52,6 +52,18 @@ export class StoreLockedError extends Error {
   }
 }
 
+/** StoreDamagedError says that the store is damaged and `--no-recover` forbids repairing it; the daemon exits with code 6. */
+export class StoreDamagedError extends Error {
+  readonly code = 'StoreDamaged';
+  constructor(
+    readonly dir: string,
+    readonly problem: string,
+  ) {
+    super(`the store in ${dir} is damaged (${problem}); --no-recover is set, so it is left as it is`);
+    this.name = 'StoreDamagedError';
+  }
+}
+
 /** StorageUnavailableError is the rejection of a write while the store is failed; the API answers 503 StorageUnavailable. */
 export class StorageUnavailableError extends GrapevineError {
   /** storeCause is the storage error that failed the store. */

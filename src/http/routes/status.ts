@@ -21,6 +21,7 @@ export function statusRoutes(deps: ApiDeps): Route[] {
             namespaces: node.registry.namespaces().length,
             uptimeMs: Date.now() - startedAtMs,
             health: deps.ctx.health ? 'enabled' : 'disabled',
+            store: node.store.health(),
           },
         };
       },
