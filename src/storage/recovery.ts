@@ -81,6 +81,16 @@ async function inspectStore(dir: string, opts: LevelStoreOptions): Promise<{ sto
   }
 }
 
+/** settleOrRefuse settles the store above `floor`; a failure there is the disk refusing writes (not damage), so the store is closed and the error typed. */
+async function settleOrRefuse(store: LevelStore, floor: HighWater, dir: string): Promise<HighWater> {
+  try {
+    return await store.settle(floor);
+  } catch (e) {
+    await closeQuietly(store);
+    throw new StorageUnavailableError(`cannot write to the store in ${dir}: ${errorText(e)}`);
+  }
+}
+
 function moveAside(dir: string, nowMs: number): string {
   const stamp = new Date(nowMs).toISOString().replace(/[:.]/g, '-');
   let target = `${dir}.corrupt-${stamp}`;
@@ -116,7 +126,7 @@ export async function openStoreWithRecovery(dir: string, opts: OpenStoreOptions)
     try {
       const found = await inspectStore(dir, storeOpts);
       if (found.stored.commits >= floor.commits) {
-        const highWater = await found.store.settle(floor);
+        const highWater = await settleOrRefuse(found.store, floor, dir);
         return { store: found.store, outcome: { recovered: 'none', records: found.records, stored: found.stored, highWater, lostCommits: 0 } };
       }
       recordsBefore = found.records;
@@ -140,24 +150,20 @@ export async function openStoreWithRecovery(dir: string, opts: OpenStoreOptions)
   try {
     await (opts.repair ?? ((d: string) => (Level as unknown as { repair(d: string): Promise<void> }).repair(d)))(dir);
     const found = await inspectStore(dir, storeOpts);
-    try {
-      const highWater = await found.store.settle(floor);
-      const o = outcome('repaired', found, highWater);
-      const lost = { recordsBefore, recordsAfter: found.records, commitsBefore: floor.commits, commitsAfter: found.stored.commits, seqBefore: floor.seq, seqAfter: found.stored.seq, lostCommits: o.lostCommits };
-      logger.error({ dataDir: dir, ...lost, highWater }, `store repaired: ${o.lostCommits} of ${floor.commits} group commits lost, ${found.records} records kept${recordsBefore === undefined ? '' : ` (${recordsBefore} before the repair)`}; what is missing comes back from peers`);
-      return { store: found.store, outcome: o };
-    } catch (e) {
-      await closeQuietly(found.store);
-      throw e;
-    }
+    const highWater = await settleOrRefuse(found.store, floor, dir);
+    const o = outcome('repaired', found, highWater);
+    const lost = { recordsBefore, recordsAfter: found.records, commitsBefore: floor.commits, commitsAfter: found.stored.commits, seqBefore: floor.seq, seqAfter: found.stored.seq, lostCommits: o.lostCommits };
+    logger.error({ dataDir: dir, ...lost, highWater }, `store repaired: ${o.lostCommits} of ${floor.commits} group commits lost, ${found.records} records kept${recordsBefore === undefined ? '' : ` (${recordsBefore} before the repair)`}; what is missing comes back from peers`);
+    return { store: found.store, outcome: o };
   } catch (e) {
     if (e instanceof StoreLockedError || e instanceof StorageUnavailableError) throw e;
+    if (NOT_DAMAGE.test(errorText(e))) throw new StorageUnavailableError(`cannot repair the store in ${dir}: ${errorText(e)}`);
     logger.error({ dataDir: dir, err: errorText(e) }, 'store repair failed');
   }
 
   const movedTo = moveAside(dir, (opts.nowMs ?? Date.now)());
   const found = await inspectStore(dir, storeOpts);
-  const highWater = await found.store.settle(maxHighWater(floor, found.stored));
+  const highWater = await settleOrRefuse(found.store, maxHighWater(floor, found.stored), dir);
   const o = { ...outcome('moved-aside', found, highWater), movedTo };
   logger.error({ dataDir: dir, movedTo, problem, highWater }, `the damaged store was moved aside to ${movedTo}; starting empty and refilling from peers`);
   return { store: found.store, outcome: o };

@@ -1,6 +1,8 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { closeSync, existsSync, openSync, readdirSync, statSync, truncateSync, unlinkSync, writeSync } from 'node:fs';
+import { execFileSync } from 'node:child_process';
+import { closeSync, existsSync, mkdirSync, mkdtempSync, openSync, readdirSync, rmSync, statSync, truncateSync, unlinkSync, writeFileSync, writeSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Level } from 'level';
 import { api, startDaemon, type Daemon } from './helpers/daemon.js';
@@ -141,5 +143,38 @@ test('a store that repair cannot fix is moved aside to <dataDir>.corrupt-<time>,
     await d2?.stop();
     d2?.cleanup();
     d.cleanup();
+  }
+});
+
+test('a full disk at start-up exits 7 with the cause, and moves or repairs nothing', async (t) => {
+  if (process.getuid?.() !== 0) {
+    t.skip('needs root to mount a tmpfs');
+    return;
+  }
+  const mnt = mkdtempSync(join(tmpdir(), 'gv-full-'));
+  try {
+    execFileSync('mount', ['-t', 'tmpfs', '-o', 'size=1m', 'tmpfs', mnt], { stdio: 'pipe' });
+  } catch (e) {
+    rmSync(mnt, { recursive: true, force: true });
+    t.skip(`cannot mount a tmpfs: ${(e as Error).message.split('\n')[0]}`);
+    return;
+  }
+  try {
+    const dataDir = join(mnt, 'data');
+    mkdirSync(dataDir);
+    try {
+      writeFileSync(join(mnt, 'filler'), Buffer.alloc(2 * 1024 * 1024)); // more than fits: fills the disk
+    } catch {
+      /* ENOSPC once full, as intended */
+    }
+    await assert.rejects(startDaemon({ name: 'full1', dataDir }), (e: Error & { exitCode?: number; output?: string }) => {
+      assert.equal(e.exitCode, 7, e.output);
+      assert.match(e.output ?? '', /No space left on device/);
+      return true;
+    });
+    assert.deepEqual(readdirSync(mnt).filter((n) => n.includes('corrupt')), [], 'nothing was moved aside');
+  } finally {
+    execFileSync('umount', [mnt], { stdio: 'pipe' });
+    rmSync(mnt, { recursive: true, force: true });
   }
 });
