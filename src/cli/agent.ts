@@ -1,7 +1,7 @@
 import type { Command } from 'commander';
 import { GrapevineError } from '../core/errors.js';
 import type { AgentFlags } from '../config/types.js';
-import { StoreLockedError } from '../storage/store.js';
+import { StorageUnavailableError, StoreDamagedError, StoreLockedError } from '../storage/store.js';
 
 function collect(v: string, prev: string[] = []): string[] {
   return [...prev, v];
@@ -12,7 +12,8 @@ function collect(v: string, prev: string[] = []): string[] {
  * request), then shuts down in order and exits 0. Start-up failures exit non-zero with
  * a message naming the cause: a bad config field (2), a data dir in use (3), an address
  * in use (4), a live member already has this node name (5: the message names both
- * gossip addresses), other (1).
+ * gossip addresses), a damaged store with --no-recover (6), a store the disk refuses (7),
+ * other (1). The README lists every exit code.
  */
 export async function runAgent(flags: AgentFlags): Promise<void> {
   // Loaded here, not at the top: the API commands should not pay for (or depend on) the daemon's modules.
@@ -71,6 +72,16 @@ export async function runAgent(flags: AgentFlags): Promise<void> {
       logger.flush?.();
       process.exit(3);
     }
+    if (e instanceof StoreDamagedError) {
+      process.stderr.write(`grapevine agent: ${e.message}\n`);
+      logger.flush?.();
+      process.exit(6);
+    }
+    if (e instanceof StorageUnavailableError) {
+      process.stderr.write(`grapevine agent: ${e.message}\n`);
+      logger.flush?.();
+      process.exit(7);
+    }
     if (e instanceof GrapevineError) {
       process.stderr.write(`grapevine agent: invalid configuration: ${e.message}\n`);
       process.exit(2);
@@ -100,6 +111,7 @@ export function registerAgentCommand(program: Command): void {
     .option('--join <host:port>', 'gossip address of a member to join (repeatable)', collect)
     .option('--preset <name>', 'gossip timing preset: lan, local or test')
     .option('--log-level <level>', 'trace, debug, info, warn, error, fatal or silent')
+    .option('--no-recover', 'exit (code 6) instead of repairing or moving aside a damaged data dir')
     .action(async (o: AgentFlags) => {
       await runAgent(o);
     });

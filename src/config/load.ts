@@ -31,7 +31,7 @@ export const DEFAULT_GOSSIP_ADDR = '127.0.0.1:7946';
 /** MAX_CONFIG_BYTES bounds the config file. */
 export const MAX_CONFIG_BYTES = 16 * 1024 * 1024;
 
-const TOP_FIELDS = ['cluster', 'nodes', 'join', 'preset', 'gossip', 'encryptKeys', 'dns', 'health', 'http', 'logLevel', 'namespaces', 'services', 'registrations'];
+const TOP_FIELDS = ['cluster', 'nodes', 'join', 'preset', 'gossip', 'encryptKeys', 'dns', 'health', 'http', 'logLevel', 'recover', 'namespaces', 'services', 'registrations'];
 const NODE_NAME = /^[a-zA-Z0-9][a-zA-Z0-9_.-]{0,62}$/;
 
 function list(v: unknown, field: string, max: number): unknown[] {
@@ -108,6 +108,7 @@ export function parseConfigObject(raw: unknown): Obj & { nodesList: NodeEntry[] 
     optInt(h, 'maxConcurrentChecks', 'health.maxConcurrentChecks', 1, 100_000);
   }
   validateHttpConfig(o.http);
+  if (o.recover !== undefined && typeof o.recover !== 'boolean') throw invalid('recover', 'must be true or false');
   if (o.logLevel !== undefined && !LOG_LEVELS.includes(o.logLevel as LogLevel)) throw invalid('logLevel', `must be one of ${LOG_LEVELS.join(', ')}`);
   const nsTypes = new Map<string, 'DNS' | 'HTTP'>();
   list(o.namespaces, 'namespaces', 10_000).forEach((v, i) => {
@@ -214,6 +215,7 @@ export function resolveAgentConfig(flags: AgentFlags, openFilesLimit = readOpenF
     health: { maxConcurrentChecks: health.maxConcurrentChecks ?? 64 },
     http: resolveHttpLimits(f.http, openFilesLimit),
     logLevel,
+    recover: flags.recover === false ? false : ((f.recover as boolean | undefined) ?? true),
     namespaces: (f.namespaces as NamespaceDef[] | undefined) ?? [],
     services: (f.services as ServiceDef[] | undefined) ?? [],
     registrations,

@@ -62,6 +62,8 @@ export interface AgentConfig {
   /** http holds the API's connection cap and request-read timeout. */
   http: HttpLimits;
   logLevel: LogLevel;
+  /** recover repairs or moves aside a damaged store at start-up; false (`--no-recover`) exits with code 6 instead. */
+  recover: boolean;
   namespaces: NamespaceDef[];
   services: ServiceDef[];
   /** registrations holds only the registrations this node owns. */
@@ -81,4 +83,6 @@ export interface AgentFlags {
   join?: string[];
   logLevel?: string;
   preset?: string;
+  /** recover is false with `--no-recover`; commander leaves it true otherwise, so only false overrides the file. */
+  recover?: boolean;
 }

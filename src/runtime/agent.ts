@@ -3,7 +3,7 @@
  * and an orderly shutdown. Other layers (gossip, health checks, DNS) plug in at the
  * marked spots below; each adds its start and registers its stop with `onClose`.
  */
-import { mkdirSync, readFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { ViewCache } from '../core/discovery.js';
 import type { Random } from '../core/gossip/types.js';
 import { stateDigest } from '../core/state-digest.js';
@@ -15,7 +15,7 @@ import { startApiServer, type ApiServer } from '../http/server.js';
 import { HealthManager, healthMetrics } from '../health/index.js';
 import { createLogger, type Logger } from '../obs/logger.js';
 import { enableDefaultMetrics, gauge, metricsRegistry } from '../obs/metrics.js';
-import { LevelStore } from '../storage/level-store.js';
+import { openStoreWithRecovery, type RecoveryOutcome } from '../storage/recovery.js';
 import type { Store } from '../storage/store.js';
 import { RealClock, type Clock } from './clock.js';
 import { ClockSkewWatch } from './clock-skew.js';
@@ -46,6 +46,8 @@ export interface AgentHandle {
   config: AgentConfig;
   logger: Logger;
   http: ApiServer;
+  /** recovery is what start-up recovery of the data dir found and did (absent with an injected store). */
+  recovery?: RecoveryOutcome;
   /** onClose registers a stop step; steps run in reverse order of registration, before the store closes. */
   onClose(fn: () => Promise<void> | void): void;
   /** close stops accepting requests, leaves the cluster, runs stop steps, flushes and closes the store. Idempotent. */
@@ -73,9 +75,10 @@ export async function startAgent(opts: StartAgentOptions): Promise<AgentHandle> 
   enableDefaultMetrics();
 
   let store = opts.store;
+  let recovery: RecoveryOutcome | undefined;
   if (!store) {
-    mkdirSync(config.node.dataDir, { recursive: true });
-    store = new LevelStore(config.node.dataDir);
+    // Damage is repaired or moved aside here (or StoreDamagedError with --no-recover); the outcome says what to refill.
+    ({ store, outcome: recovery } = await openStoreWithRecovery(config.node.dataDir, { recover: config.recover, logger }));
   }
   const node = new GrapevineNode(config.node.name, store, clock);
   const t0 = performance.now();
@@ -93,6 +96,9 @@ export async function startAgent(opts: StartAgentOptions): Promise<AgentHandle> 
   };
   gauge('grapevine_registry_records', 'Records (live and tombstones) in the local registry', [], function () {
     this.set(node.registry.records.size);
+  });
+  gauge('grapevine_store_ok', '1 while the store accepts writes, 0 while it is failed (GET /v1/status shows the cause)', [], function () {
+    this.set(node.store.health().state === 'ok' ? 1 : 0);
   });
   gauge('grapevine_registry_revision', 'Local registry revision', [], function () {
     this.set(node.registry.revision);
@@ -174,6 +180,7 @@ export async function startAgent(opts: StartAgentOptions): Promise<AgentHandle> 
     config,
     logger,
     http,
+    ...(recovery ? { recovery } : {}),
     onClose: (fn) => closers.push(fn),
     close() {
       closing ??= (async () => {

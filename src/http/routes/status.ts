@@ -23,6 +23,7 @@ export function statusRoutes(deps: ApiDeps): Route[] {
             health: deps.ctx.health ? 'enabled' : 'disabled',
             // clock: this node's clock against the cluster's; skewed: true means writes are refused (ClockSkew).
             clock: deps.ctx.clockSkew?.status() ?? null,
+            store: node.store.health(),
           },
         };
       },
