@@ -34,6 +34,8 @@ export interface GossipRuntimeOptions {
   random: Random;
   /** metrics is the prom-client registry served at /v1/metrics, if any. */
   metrics?: PromRegistry;
+  /** refill says the store was repaired or replaced: persisted watermarks are not trusted, so the first exchanges transfer everything peers hold. */
+  refill?: boolean;
   /** onIdentityRefused is called when a peer refuses us because a live member already has our name (detail names its address). */
   onIdentityRefused?: (detail: string, peerAddr: string) => void;
 }
@@ -54,7 +56,7 @@ export class GossipRuntime {
     persisted: PersistedGossipState | undefined,
   ) {
     const { node, clock } = opts;
-    this.engine = new GossipEngine({ self: { name: node.name, addr: transport.address }, config: opts.gossip, random: opts.random, registry: node.registry, persisted, ownSeq: node.seq, now: clock.nowMs() });
+    this.engine = new GossipEngine({ self: { name: node.name, addr: transport.address }, config: opts.gossip, random: opts.random, registry: node.registry, persisted, ownSeq: node.heldSeq, now: clock.nowMs() });
     this.driver = new GossipDriver(this.engine, { node, transport, clock, log: opts.logger });
     this.membership = {
       members: (): MemberInfo[] => this.engine.members(),
@@ -111,7 +113,8 @@ export async function startGossip(opts: GossipRuntimeOptions): Promise<GossipRun
   await transport.listen();
   transport.on('identityRefused', (detail, peerAddr) => opts.onIdentityRefused?.(detail, peerAddr));
   try {
-    const persisted = await opts.node.store.getMeta<PersistedGossipState>(PERSIST_META_KEY);
+    const stored = await opts.node.store.getMeta<PersistedGossipState>(PERSIST_META_KEY);
+    const persisted = stored && opts.refill ? { ...stored, wm: {} } : stored;
     rt = new GossipRuntime({ ...opts, logger: log }, transport, persisted);
     if (opts.metrics) registerGossipMetrics(opts.metrics, rt);
     rt.start();

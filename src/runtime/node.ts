@@ -43,6 +43,7 @@ export class GrapevineNode extends EventEmitter<NodeEvents> {
   readonly registry = new Registry();
   readonly hlc = new HybridClock();
   private ownSeq = 0;
+  private heldOwnSeq = 0;
   /** inFlight holds records handed to the store but not applied yet, so a concurrent merge compares against them too. */
   private readonly inFlight = new Map<string, Rec>();
   private storeState: StoreState;
@@ -59,23 +60,36 @@ export class GrapevineNode extends EventEmitter<NodeEvents> {
     this.storeState = { ok: true, sinceMs: clock.nowMs() };
   }
 
-  /** start opens the store and loads every record into the registry. */
-  async start(): Promise<void> {
+  /**
+   * start opens the store and loads every record into the registry. Own sequence
+   * numbers continue above everything this node may ever have used: the store, the
+   * high-water mark a recovery found (`floor`), and the wall clock in ms (a per-boot
+   * epoch). So a wiped data dir or a torn log can never make it reuse a number that
+   * peers already hold a record for.
+   */
+  async start(floor: { seq?: number; hlc?: number } = {}): Promise<void> {
     await this.store.open();
     const recs = await this.store.loadRecords();
-    let maxHlc = (await this.store.getMeta<number>('hlc')) ?? 0;
-    this.ownSeq = (await this.store.getMeta<number>('seq')) ?? 0;
+    let maxHlc = Math.max((await this.store.getMeta<number>('hlc')) ?? 0, floor.hlc ?? 0);
+    let held = (await this.store.getMeta<number>('seq')) ?? 0;
     for (const r of recs) {
       this.registry.apply(r);
       if (r.hlc > maxHlc) maxHlc = r.hlc;
-      if (r.node === this.name && r.seq > this.ownSeq) this.ownSeq = r.seq;
+      if (r.node === this.name && r.seq > held) held = r.seq;
     }
+    this.heldOwnSeq = held;
+    this.ownSeq = Math.max(held, floor.seq ?? 0, this.clock.nowMs());
     this.hlc.observe(maxHlc, Number.MAX_SAFE_INTEGER);
   }
 
   /** seq returns the sequence number of this node's latest write (attempted: a failed write's number is never reused). */
   get seq(): number {
     return this.ownSeq;
+  }
+
+  /** heldSeq is the highest own sequence number the store held at start: own records above it may exist only on peers. */
+  get heldSeq(): number {
+    return this.heldOwnSeq;
   }
 
   /** raiseSeq lifts the own sequence to at least `seq`, so numbers a previous life used are never reused. */
@@ -232,7 +246,7 @@ export class GrapevineNode extends EventEmitter<NodeEvents> {
   private async recover(): Promise<void> {
     if (this.stopped || this.storeState.ok) return;
     try {
-      await this.store.reopen?.();
+      await this.store.reopen();
       await this.store.write({ put: [...this.registry.records.values()], del: [], meta: this.meta() });
       this.storeState = { ok: true, sinceMs: this.clock.nowMs() };
       this.emit('store', this.storeState);

@@ -201,7 +201,7 @@ export class SimCluster {
       random: sn.random,
       registry: node.registry,
       persisted,
-      ownSeq: node.seq,
+      ownSeq: node.heldSeq,
       now: this.now,
       seedMembers: this.opts.bootstrap === 'seed' ? this.seedView(sn) : undefined,
     });

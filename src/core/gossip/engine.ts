@@ -7,7 +7,7 @@
  * HOW A RUNTIME DRIVES IT (src/runtime/gossip.ts, src/sim/cluster.ts):
  *  1. Start the GrapevineNode, read `persisted = await store.getMeta('gossip')`, build
  *     `new GossipEngine({self: {name, addr}, config, random, registry: node.registry,
- *     persisted, ownSeq: node.seq, now})` and carry out `engine.start(joinAddrs, now)`.
+ *     persisted, ownSeq: node.heldSeq, now})` and carry out `engine.start(joinAddrs, now)`.
  *  2. Every engine method returns a GossipOutput; carry out its effects in this order:
  *     - apply: for each effect start `node.applyRemote(recs)` at once (so merges reach the
  *       store in order); once it is durable carry out `engine.onApplied(effect, won, now)`,
@@ -55,7 +55,7 @@ export interface GossipEngineInit {
   registry: Registry;
   /** persisted is what persistentState() returned before a restart, if anything. */
   persisted?: PersistedGossipState;
-  /** ownSeq is GrapevineNode.seq: this node's latest write. */
+  /** ownSeq is GrapevineNode.heldSeq: the highest own sequence number the store holds (own records above it may be missing after a wipe or a torn log). */
   ownSeq?: number;
   now: number;
   /** seedMembers are added as alive without any message (simulations of big clusters). */

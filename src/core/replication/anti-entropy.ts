@@ -53,6 +53,8 @@ export class AntiEntropy {
     readonly floors: Map<string, number>,
     private readonly out: Outbox,
     private readonly maxChunkBytes: number,
+    /** onAdopted runs after a completed exchange adopted a peer's watermarks. */
+    private readonly onAdopted: () => void = () => {},
   ) {}
 
   /** digestMsg builds an r.dig asking a peer for what this node lacks; pullBack asks it to send its digest too. */
@@ -129,6 +131,7 @@ export class AntiEntropy {
     if (ex.keys) this.dropMissing(ex.keys, ex.wm);
     for (const o in ex.wm) this.wm.raiseTo(o, ex.wm[o]);
     if (ex.fl) for (const o in ex.fl) if (ex.fl[o] > (this.floors.get(o) ?? 0)) this.floors.set(o, ex.fl[o]);
+    this.onAdopted();
     this.out.persist();
   }
 

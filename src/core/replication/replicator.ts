@@ -52,6 +52,10 @@ export class Replication {
   private nextCollectMs: number;
   private nextPersistMs: number;
   private pendingCollect: Rec[] = [];
+  // Own sequence numbers jump at every boot (a per-boot epoch, so none is ever reused);
+  // our own watermark bridges that gap only after the first exchange (bridgeOwnGap).
+  private ownBridged = false;
+  private ownWrittenSeq = 0;
   private snapWm: Record<string, number>;
   /** persistedWm is the watermark snapshot from one persist interval ago: its records are surely durable by now. */
   persistedWm: Record<string, number>;
@@ -68,10 +72,12 @@ export class Replication {
     now: number,
   ) {
     this.index = new OriginIndex(registry);
-    for (const [o, w] of Object.entries(persisted?.wm ?? {})) this.wm.raiseTo(o, w);
+    for (const [o, w] of Object.entries(persisted?.wm ?? {})) if (o !== selfName) this.wm.raiseTo(o, w);
     for (const [o, f] of Object.entries(persisted?.fl ?? {})) this.floors.set(o, f);
+    // Our own records are known to be held only up to ownSeq (the highest the store has):
+    // after a wipe or a torn log, peers hold the rest and the first exchange brings it back.
     this.wm.raiseTo(selfName, ownSeq);
-    this.ae = new AntiEntropy(registry, this.index, this.wm, this.floors, out, Math.floor(config.maxFrameBytes / 4));
+    this.ae = new AntiEntropy(registry, this.index, this.wm, this.floors, out, Math.floor(config.maxFrameBytes / 4), () => this.bridgeOwnGap());
     this.persistedWm = { ...(persisted?.wm ?? {}) };
     this.snapWm = this.wm.toObject();
     this.nextAeMs = now + Math.floor(config.antiEntropyIntervalMs * (0.5 + random.next()));
@@ -85,9 +91,25 @@ export class Replication {
 
   /** onLocalWrite pushes this node's new records to `fanout` peers at once. */
   onLocalWrite(recs: Rec[]): void {
-    // Own writes are durable up to the highest seq: a number a failed write used is never reused, so it is no gap.
-    for (const r of recs) this.wm.raiseTo(r.node, r.seq);
+    for (const r of recs) {
+      if (r.seq > this.ownWrittenSeq) this.ownWrittenSeq = r.seq;
+      // Once bridged, own writes are durable up to the highest seq: numbers that failed
+      // writes used are never reused, so they are no gap.
+      if (this.ownBridged) this.wm.raiseTo(r.node, r.seq);
+      else this.wm.observe(r.node, r.seq);
+    }
     this.spread(recs, undefined);
+  }
+
+  /**
+   * bridgeOwnGap runs after the first completed exchange since boot: by then peers have
+   * sent back our own records that we had lost (a wipe, a torn log), so the gap between
+   * what the store held and the per-boot sequence start can be covered.
+   */
+  private bridgeOwnGap(): void {
+    if (this.ownBridged) return;
+    this.ownBridged = true;
+    this.wm.raiseTo(this.selfName, this.ownWrittenSeq);
   }
 
   /** onApplied notes a durable merge (the watermarks now cover its records) and forwards its winners (news) to `fanout` other peers at once. */
