@@ -29,6 +29,8 @@ export interface SimClusterOptions {
    * had long converged on them (their watermarks are persisted too), for steady-state benchmarks.
    */
   preload?: Rec[];
+  /** storeDelayMs makes every store write take this long in virtual time (a slow disk); writes stay in order. */
+  storeDelayMs?: number;
   /** prepare fills a node's store before it first boots (records held before the test starts). */
   prepare?: (name: string, store: MemoryStore) => void;
   /** onWon observes every merge that changed something: node, sender, winning records. */
@@ -71,7 +73,9 @@ export class SimCluster {
     for (let i = 0; i < opts.size; i++) {
       const name = `n${i}`;
       const addr = `sim://${name}`;
-      this.nodes.set(name, { name, addr, store: new MemoryStore(), random: seededRandom(opts.seed * 7919 + i + 1), up: false });
+      const delayMs = opts.storeDelayMs;
+      const store = new MemoryStore(delayMs ? { writeDelay: () => new Promise<void>((r) => this.clock.setTimeout(r, delayMs)) } : {});
+      this.nodes.set(name, { name, addr, store, random: seededRandom(opts.seed * 7919 + i + 1), up: false });
       this.byAddr.set(addr, name);
     }
   }
@@ -132,9 +136,16 @@ export class SimCluster {
   async write(name: string, writes: Write[]): Promise<Rec[]> {
     const sn = this.get(name);
     if (!sn.up || !sn.node) throw new Error(`SimCluster.write: ${name} is down`);
-    const recs = await sn.node.write(writes);
+    const p = sn.node.write(writes);
+    // A slow store resolves only as virtual time passes: run the clock until the write settles.
+    let settled = false;
+    p.then(
+      () => (settled = true),
+      () => (settled = true),
+    );
     await this.drain();
-    return recs;
+    for (let i = 0; !settled && i < 100_000; i++) await this.runFor(1);
+    return p;
   }
 
   /** crash stops a node at once (kill -9): its store stays, everything in memory is gone. */
