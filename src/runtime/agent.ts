@@ -9,7 +9,7 @@ import type { Random } from '../core/gossip/types.js';
 import { stateDigest } from '../core/state-digest.js';
 import { formatHostPort, parseHostPort } from '../config/addr.js';
 import { startDnsServer } from '../dns/server.js';
-import { applyConfigDefinitions } from '../config/apply.js';
+import { applyConfigDefinitions } from './config-definitions.js';
 import type { AgentConfig } from '../config/types.js';
 import { startApiServer, type ApiServer } from '../http/server.js';
 import { HealthManager, healthMetrics } from '../health/index.js';
@@ -18,6 +18,7 @@ import { enableDefaultMetrics, gauge, metricsRegistry } from '../obs/metrics.js'
 import { openStoreWithRecovery, type RecoveryOutcome } from '../storage/recovery.js';
 import type { Store } from '../storage/store.js';
 import { RealClock, type Clock } from './clock.js';
+import { systemRandom } from './random.js';
 import { ClockSkewWatch } from './clock-skew.js';
 import type { AgentContext } from './context.js';
 import { startGossip } from './gossip.js';
@@ -71,7 +72,7 @@ export async function startAgent(opts: StartAgentOptions): Promise<AgentHandle> 
   const { config } = opts;
   const logger = opts.logger ?? createLogger(config.logLevel, { node: config.node.name });
   const clock = opts.clock ?? new RealClock();
-  const random = opts.random ?? { next: Math.random };
+  const random = opts.random ?? systemRandom();
   enableDefaultMetrics();
 
   let store = opts.store;
@@ -81,9 +82,9 @@ export async function startAgent(opts: StartAgentOptions): Promise<AgentHandle> 
     ({ store, outcome: recovery } = await openStoreWithRecovery(config.node.dataDir, { recover: config.recover, logger }));
   }
   const node = new GrapevineNode(config.node.name, store, clock);
-  const t0 = performance.now();
+  const t0 = clock.nowMs();
   await node.start(recovery?.highWater); // StoreLockedError when another daemon holds the data dir.
-  logger.info({ records: node.registry.records.size, loadMs: Math.round(performance.now() - t0), dataDir: config.node.dataDir }, 'registry loaded');
+  logger.info({ records: node.registry.records.size, loadMs: clock.nowMs() - t0, dataDir: config.node.dataDir }, 'registry loaded');
 
   const closers: (() => Promise<void> | void)[] = [];
   // One read cache for HTTP discovery and DNS, so both answer from the same selection.

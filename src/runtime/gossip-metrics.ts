@@ -5,17 +5,24 @@
  * registry and sum over every live gossip runtime at scrape time.
  */
 import { Counter, Gauge, type Registry } from 'prom-client';
-import type { CounterName } from '../transport/metrics.js';
-import type { GossipRuntime } from './gossip.js';
+import type { GossipStats } from '../core/gossip/engine.js';
+import type { MemberInfo } from '../core/membership/member-list.js';
+import type { CounterName, TransportStats } from '../transport/metrics.js';
 
-const live = new Set<GossipRuntime>();
+/** GossipMetricsSource is what the gossip metrics read of a running gossip layer. */
+export interface GossipMetricsSource {
+  transport: { stats: TransportStats; connectedPeers(): string[]; queuedFrames(): number };
+  engine: { members(): MemberInfo[]; stats(): GossipStats };
+}
+
+const live = new Set<GossipMetricsSource>();
 const registered = new WeakSet<Registry>();
 
 const LABELLED: CounterName[] = ['bad_frames', 'handshake_refused', 'send_dropped'];
 const PLAIN: CounterName[] = ['frames_in', 'frames_out', 'bytes_in', 'bytes_out', 'dials', 'dial_failures', 'links_opened', 'links_closed'];
 
 /** registerGossipMetrics adds a runtime to the metrics of a registry (registering them the first time). */
-export function registerGossipMetrics(register: Registry, rt: GossipRuntime): void {
+export function registerGossipMetrics(register: Registry, rt: GossipMetricsSource): void {
   live.add(rt);
   if (registered.has(register)) return;
   registered.add(register);
@@ -87,6 +94,6 @@ export function registerGossipMetrics(register: Registry, rt: GossipRuntime): vo
 }
 
 /** unregisterGossipRuntime stops counting a runtime that has stopped. */
-export function unregisterGossipRuntime(rt: GossipRuntime): void {
+export function unregisterGossipRuntime(rt: GossipMetricsSource): void {
   live.delete(rt);
 }

@@ -1,4 +1,4 @@
-import type { GossipConfig } from '../config/gossip.js';
+import type { GossipConfig } from '../core/gossip/config.js';
 import { GossipEngine } from '../core/gossip/engine.js';
 import { seededRandom, type GossipMsg, type PersistedGossipState, type Random } from '../core/gossip/types.js';
 import { GossipDriver, type DriverLog } from '../runtime/driver.js';

@@ -11,6 +11,7 @@ import { DownOwners } from './down-owners.js';
 import { Prober } from './prober.js';
 import { StateSync } from './state-sync.js';
 import { Suspicion, suspicionMinTimeoutMs } from './suspicion.js';
+import type { MembershipContext } from './context.js';
 
 /** MAX_PIGGYBACK_UPDATES bounds member updates piggybacked on one message. */
 export const MAX_PIGGYBACK_UPDATES = 16;
@@ -34,7 +35,7 @@ export interface MembershipCounters {
  * refutes suspicions about itself, runs suspicion timers with confirmations, and
  * spreads updates by piggybacking them on its messages. Probing lives in Prober.
  */
-export class Membership {
+export class Membership implements MembershipContext {
   readonly list: MemberList;
   readonly awareness: Awareness;
   readonly prober: Prober;

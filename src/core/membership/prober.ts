@@ -1,6 +1,6 @@
 import type { AckMsg, NackMsg, PingMsg, PingReqMsg } from '../gossip/messages.js';
 import { isLive, type Member } from './member-list.js';
-import type { Membership } from './membership.js';
+import type { MembershipContext } from './context.js';
 import { STATUS_CODES } from './messages.js';
 
 /** Probe is one failure-detector probe of a member, direct then indirect (SWIM §3.1). */
@@ -40,7 +40,7 @@ export class Prober {
   private seq = 0;
   private nextProbeMs = 0;
 
-  constructor(private readonly ms: Membership) {}
+  constructor(private readonly ms: MembershipContext) {}
 
   /** probeNow starts a probe of one member at once (a WebSocket to it closed), unless one is running. */
   probeNow(name: string, now: number): void {

@@ -1,6 +1,6 @@
 import type { JoinMsg, SyncMsg } from '../gossip/messages.js';
 import type { Member } from './member-list.js';
-import type { Membership } from './membership.js';
+import type { MembershipContext } from './context.js';
 import { MAX_TUPLES_PER_MESSAGE, STATUS_CODES, type MemberTuple } from './messages.js';
 
 /**
@@ -25,7 +25,7 @@ export class StateSync {
   private nextPushPullMs: number;
 
   constructor(
-    private readonly ms: Membership,
+    private readonly ms: MembershipContext,
     now: number,
   ) {
     // Periodic exchanges start one (jittered) interval in: a joining node has just synced anyway.

@@ -1,7 +1,7 @@
 import { putInstance, putNamespace, putService, type Write } from '../core/commands.js';
 import { GrapevineError, invalid } from '../core/errors.js';
-import type { GrapevineNode } from '../runtime/node.js';
-import type { AgentConfig } from './types.js';
+import type { GrapevineNode } from './node.js';
+import type { AgentConfig } from '../config/types.js';
 
 /** ApplySummary counts what applying the config's definitions wrote. */
 export interface ApplySummary {
