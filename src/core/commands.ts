@@ -18,7 +18,7 @@ import {
   validateServiceName,
 } from './validate.js';
 
-/** Write mirrors src/runtime/node.ts's Write: a key and a body, or null to delete (kept here so the core imports no runtime). */
+/** Write is a local change before it is versioned: a key and a body, or null to delete. */
 export interface Write {
   key: string;
   value: unknown;

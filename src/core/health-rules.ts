@@ -1,16 +1,7 @@
-import type { EffectiveHealth, HealthValue, InstanceValue, MemberStatus, ServiceValue } from './types.js';
+import type { EffectiveHealth, HealthReason, HealthValue, InstanceValue, MemberStatus, ServiceValue } from './types.js';
 
 /** HealthReason says why an instance has the health it has; shown by lookups. */
-export type HealthReason =
-  | 'NO_CHECK'
-  | 'CHECK_PASSING'
-  | 'CHECK_FAILING'
-  | 'PENDING'
-  | 'CUSTOM'
-  | 'DRAINING'
-  | 'NODE_FAILED'
-  | 'NODE_LEFT'
-  | string;
+export type { HealthReason };
 
 /** EffectiveHealthResult is the health a lookup reports, with its reason. */
 export interface EffectiveHealthResult {

@@ -82,13 +82,19 @@ export type EffectiveHealth = 'HEALTHY' | 'UNHEALTHY' | 'DRAINING';
 /** HealthValue is the stored body of an instance's health record, written only by its owner. */
 export interface HealthValue {
   status: HealthStatus;
-  reason: string;
+  reason: HealthReason;
   /** Last check output, truncated to 4 KB. */
   output: string;
   changedAtMs: number;
   consecutiveSuccesses: number;
   consecutiveFailures: number;
 }
+
+/** HEALTH_REASONS lists every reason a health record or a lookup may give for an instance's health. */
+export const HEALTH_REASONS = ['NO_CHECK', 'PENDING', 'CHECK_PASSING', 'CHECK_FAILING', 'CUSTOM', 'HEARTBEAT', 'TTL_EXPIRED', 'DRAINING', 'NODE_FAILED', 'NODE_LEFT'] as const;
+
+/** HealthReason says why an instance has the health it has (a closed set: see HEALTH_REASONS). */
+export type HealthReason = (typeof HEALTH_REASONS)[number];
 
 /** MemberStatus is the SWIM state of a cluster member, as seen by this node. */
 export type MemberStatus = 'alive' | 'suspect' | 'dead' | 'left';

@@ -18,7 +18,7 @@ import { truncateOutput } from '../core/health/output.js';
 import { applySetStatus, HEALTH_REASON } from '../core/health/state.js';
 import { validateDrainMs, validateHealthStatus, validateHeartbeatBody } from '../core/health/validate.js';
 import { healthKey, instanceKey } from '../core/keys.js';
-import type { HealthStatus, HealthValue } from '../core/types.js';
+import type { HealthReason, HealthStatus, HealthValue } from '../core/types.js';
 import type { HealthApi, HealthNode } from './api.js';
 import { Deregistrar } from './deregistrar.js';
 import { silentLogger, type HealthLogger } from './logger.js';
@@ -129,7 +129,7 @@ export class HealthManager implements HealthApi {
   }
 
   /** foreignWrite writes a health record on behalf of another owner, keeping changedAtMs if the status is unchanged. */
-  private async foreignWrite(ns: string, svc: string, id: string, status: HealthStatus, reason: string, output: string): Promise<void> {
+  private async foreignWrite(ns: string, svc: string, id: string, status: HealthStatus, reason: HealthReason, output: string): Promise<void> {
     const stored = this.node.registry.health(ns, svc, id);
     const now = this.node.clock.nowMs();
     const value: HealthValue = {

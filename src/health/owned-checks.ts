@@ -19,7 +19,6 @@ import {
   shouldReplicate,
   stateFromRecord,
   toHealthValue,
-  type CheckState,
   type Transition,
 } from '../core/health/state.js';
 import type { Random } from '../core/gossip/types.js';
@@ -56,7 +55,7 @@ export interface Tracked {
   cfg: HealthCheckConfig | null;
   cfgSig: string;
   initial: HealthStatus;
-  state: CheckState;
+  state: HealthValue;
   /** gen is bumped on every (re)configuration, so results of an older schedule are dropped. */
   gen: number;
 }

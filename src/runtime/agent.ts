@@ -1,29 +1,31 @@
 /**
- * The daemon: config → LevelDB store → GrapevineNode → config definitions → HTTP API,
- * and an orderly shutdown. Other layers (gossip, health checks, DNS) plug in at the
- * marked spots below; each adds its start and registers its stop with `onClose`.
+ * The daemon: it builds its parts in one place, in order (store, node, config
+ * definitions, gossip, clock-skew watch, health checks, DNS, HTTP), and tears them
+ * down along one path, in reverse order, whether start-up failed halfway or the
+ * daemon is shutting down.
  */
 import { readFileSync } from 'node:fs';
 import { ViewCache } from '../core/discovery.js';
 import type { Random } from '../core/gossip/types.js';
 import { stateDigest } from '../core/state-digest.js';
 import { formatHostPort, parseHostPort } from '../config/addr.js';
-import { startDnsServer } from '../dns/server.js';
-import { applyConfigDefinitions } from './config-definitions.js';
 import type { AgentConfig } from '../config/types.js';
-import { startApiServer, type ApiServer } from '../http/server.js';
+import { startDnsServer } from '../dns/server.js';
 import { HealthManager, healthMetrics } from '../health/index.js';
+import { startApiServer, type ApiServer } from '../http/server.js';
+import type { ApiDeps } from '../http/types.js';
 import { createLogger, type Logger } from '../obs/logger.js';
 import { enableDefaultMetrics, gauge, metricsRegistry } from '../obs/metrics.js';
 import { openStoreWithRecovery, type RecoveryOutcome } from '../storage/recovery.js';
 import type { Store } from '../storage/store.js';
 import { RealClock, type Clock } from './clock.js';
-import { systemRandom } from './random.js';
 import { ClockSkewWatch } from './clock-skew.js';
+import { applyConfigDefinitions } from './config-definitions.js';
 import type { AgentContext } from './context.js';
 import { startGossip } from './gossip.js';
-import { LocalMembership } from './local-membership.js';
 import { GrapevineNode } from './node.js';
+import { systemRandom } from './random.js';
+import { Teardown } from './teardown.js';
 import { ServiceWaiters } from './waiters.js';
 
 /** StartAgentOptions are the inputs of startAgent; only `config` is required. */
@@ -73,136 +75,100 @@ export async function startAgent(opts: StartAgentOptions): Promise<AgentHandle> 
   const logger = opts.logger ?? createLogger(config.logLevel, { node: config.node.name });
   const clock = opts.clock ?? new RealClock();
   const random = opts.random ?? systemRandom();
+  const teardown = new Teardown(logger);
   enableDefaultMetrics();
-
-  let store = opts.store;
-  let recovery: RecoveryOutcome | undefined;
-  if (!store) {
-    // Damage is repaired or moved aside here (or StoreDamagedError with --no-recover); the outcome says what to refill.
-    ({ store, outcome: recovery } = await openStoreWithRecovery(config.node.dataDir, { recover: config.recover, logger }));
-  }
-  const node = new GrapevineNode(config.node.name, store, clock);
-  const t0 = clock.nowMs();
-  await node.start(recovery?.highWater); // StoreLockedError when another daemon holds the data dir.
-  logger.info({ records: node.registry.records.size, loadMs: clock.nowMs() - t0, dataDir: config.node.dataDir }, 'registry loaded');
-
-  const closers: (() => Promise<void> | void)[] = [];
-  // One read cache for HTTP discovery and DNS, so both answer from the same selection.
-  const viewCache = new ViewCache();
-  const ctx: AgentContext = {
-    node,
-    membership: new LocalMembership(config.node.name, config.node.gossipAddr),
-    stateDigest: () => stateDigest(node.registry),
-    version: grapevineVersion(),
-  };
-  gauge('grapevine_registry_records', 'Records (live and tombstones) in the local registry', [], function () {
-    this.set(node.registry.records.size);
-  });
-  gauge('grapevine_store_ok', '1 while the store accepts writes, 0 while it is failed (GET /v1/status shows the cause)', [], function () {
-    this.set(node.store.health().state === 'ok' ? 1 : 0);
-  });
-  gauge('grapevine_registry_revision', 'Local registry revision', [], function () {
-    this.set(node.registry.revision);
-  });
-
   try {
+    let store = opts.store;
+    let recovery: RecoveryOutcome | undefined;
+    if (!store) {
+      // Damage is repaired or moved aside here (or StoreDamagedError with --no-recover); the outcome says what to refill.
+      ({ store, outcome: recovery } = await openStoreWithRecovery(config.node.dataDir, { recover: config.recover, logger }));
+    }
+    const node = new GrapevineNode(config.node.name, store, clock);
+    const t0 = clock.nowMs();
+    await node.start(recovery?.highWater); // StoreLockedError when another daemon holds the data dir.
+    teardown.add('store', () => node.stop()); // LevelStore.close waits for pending group commits.
+    logger.info({ records: node.registry.records.size, loadMs: clock.nowMs() - t0, dataDir: config.node.dataDir }, 'registry loaded');
+    registerNodeGauges(node);
+
     const applied = await applyConfigDefinitions(node, config, clock.nowMs());
     if (applied.namespaces + applied.services + applied.registrations > 0) logger.info(applied, 'applied config definitions');
 
-    // ---- PLUG-IN: gossip layer -------------------------------------------------
     const onIdentityRefused = (detail: string, peerAddr: string) => {
       const message = `node name ${config.node.name} is taken: ${detail} (refused by ${peerAddr}); this daemon at ${config.node.gossipAddr} does not join`;
       logger.error({ node: config.node.name, gossip: config.node.gossipAddr, peer: peerAddr, detail }, message);
       opts.onFatal?.(5, message);
     };
-    const gossip = await startGossip({ node, cluster: config.cluster, gossipAddr: config.node.gossipAddr, join: config.join, gossip: config.gossip, encryptKeys: config.encryptKeys, logger, clock, random, metrics: metricsRegistry, refill: recovery !== undefined && recovery.recovered !== 'none', onIdentityRefused });
-    ctx.membership = gossip.membership;
-    closers.push(() => gossip.stop());
-    // Clock skew: a node too far off the cluster says so and refuses writes (ClockSkew).
+    const refill = recovery !== undefined && recovery.recovered !== 'none';
+    const gossip = await startGossip({ node, cluster: config.cluster, gossipAddr: config.node.gossipAddr, join: config.join, gossip: config.gossip, encryptKeys: config.encryptKeys, logger, clock, random, metrics: metricsRegistry, refill, onIdentityRefused });
+    teardown.add('gossip', () => gossip.stop());
+
+    // A node too far off the cluster's clock says so and refuses writes (ClockSkew).
     const skew = new ClockSkewWatch({ selfName: node.name, maxClockSkewMs: config.gossip.maxClockSkewMs, offsets: () => gossip.transport.peerClockOffsets(), logger, clock });
     skew.start();
-    ctx.clockSkew = skew;
     node.writeGuard = () => skew.writeGuard();
-    closers.push(() => skew.stop());
-    // ----------------------------------------------------------------------------
+    teardown.add('clock-skew watch', () => skew.stop());
 
-    // ---- PLUG-IN: health layer -------------------------------------------------
-    // Start the checkers (config.health.maxConcurrentChecks), then:  ctx.health = health.api;
-    // closers.push(() => health.stop());   Without it, health routes answer 501.
     const health = new HealthManager(node, { maxConcurrentChecks: config.health.maxConcurrentChecks, random, logger, metrics: healthMetrics() });
     health.start();
-    ctx.health = health;
-    closers.push(() => health.stop());
-    // ----------------------------------------------------------------------------
+    teardown.add('health checks', () => health.stop());
 
-    // ---- PLUG-IN: DNS server ---------------------------------------------------
-    // When config.node.dnsAddr is set: start the DNS server there (config.dns.recursors,
-    // config.dns.recursorTimeoutMs) and  closers.push(() => dns.close());
+    // One read cache for HTTP discovery and DNS, so both answer from the same selection.
+    const viewCache = new ViewCache();
     if (config.node.dnsAddr) {
       const d = parseHostPort(config.node.dnsAddr, 'dnsAddr');
-      const dns = await startDnsServer({
-        registry: node.registry,
-        host: d.host,
-        port: d.port,
-        random,
-        viewCache,
-        recursors: config.dns.recursors,
-        recursorTimeoutMs: config.dns.recursorTimeoutMs,
-      });
-      closers.push(() => dns.close());
+      const dns = await startDnsServer({ registry: node.registry, host: d.host, port: d.port, random, viewCache, recursors: config.dns.recursors, recursorTimeoutMs: config.dns.recursorTimeoutMs });
+      teardown.add('dns', () => dns.close());
       logger.info({ dns: formatHostPort(dns.address), recursors: config.dns.recursors.length }, 'dns server listening');
     }
-    // ----------------------------------------------------------------------------
+
+    const ctx: AgentContext = { node, membership: gossip.membership, health, clockSkew: skew, stateDigest: () => stateDigest(node.registry), version: grapevineVersion() };
+    const waiters = new ServiceWaiters(node, clock);
+    teardown.add('blocking queries', () => waiters.closeAll());
+    const deps: ApiDeps = { ctx, waiters, random, logger, viewCache, ...(opts.onShutdownRequest ? { requestShutdown: opts.onShutdownRequest } : {}) };
+    const a = parseHostPort(config.node.httpAddr, 'httpAddr');
+    const http = await startApiServer(deps, a.host, a.port, config.http);
+    logger.info({ http: http.address, gossip: config.node.gossipAddr, dns: config.node.dnsAddr ?? null, version: ctx.version }, 'grapevine agent started');
+
+    let closing: Promise<void> | undefined;
+    return {
+      ctx,
+      node,
+      config,
+      logger,
+      http,
+      ...(recovery ? { recovery } : {}),
+      onClose: (fn) => teardown.add('extra', fn),
+      close() {
+        closing ??= (async () => {
+          logger.info('shutting down');
+          await http.close();
+          try {
+            await gossip.membership.leave();
+          } catch (e) {
+            logger.warn({ err: e }, 'leave failed');
+          }
+          await teardown.run();
+          logger.info('stopped');
+        })();
+        return closing;
+      },
+    };
   } catch (e) {
-    for (const c of closers.reverse()) await Promise.resolve(c()).catch(() => undefined);
-    await node.stop();
+    await teardown.run();
     throw e;
   }
+}
 
-  const waiters = new ServiceWaiters(node, clock);
-  const http = await (async () => {
-    const a = parseHostPort(config.node.httpAddr, 'httpAddr');
-    try {
-      const deps = { ctx, waiters, random, logger, viewCache } as Parameters<typeof startApiServer>[0];
-      if (opts.onShutdownRequest) deps.requestShutdown = opts.onShutdownRequest;
-      return await startApiServer(deps, a.host, a.port, config.http);
-    } catch (e) {
-      for (const c of closers.reverse()) await Promise.resolve(c()).catch(() => undefined);
-      await node.stop();
-      throw e;
-    }
-  })();
-  logger.info({ http: http.address, gossip: config.node.gossipAddr, dns: config.node.dnsAddr ?? null, version: ctx.version }, 'grapevine agent started');
-
-  let closing: Promise<void> | undefined;
-  return {
-    ctx,
-    node,
-    config,
-    logger,
-    http,
-    ...(recovery ? { recovery } : {}),
-    onClose: (fn) => closers.push(fn),
-    close() {
-      closing ??= (async () => {
-        logger.info('shutting down');
-        await http.close();
-        try {
-          await ctx.membership.leave();
-        } catch (e) {
-          logger.warn({ err: e }, 'leave failed');
-        }
-        for (const c of closers.reverse()) {
-          try {
-            await c();
-          } catch (e) {
-            logger.warn({ err: e }, 'stop step failed');
-          }
-        }
-        await node.stop(); // LevelStore.close waits for pending group commits.
-        logger.info('stopped');
-      })();
-      return closing;
-    },
-  };
+/** registerNodeGauges exposes the registry's size and revision and the store's state. */
+function registerNodeGauges(node: GrapevineNode): void {
+  gauge('grapevine_registry_records', 'Records (live and tombstones) in the local registry', [], function () {
+    this.set(node.registry.records.size);
+  });
+  gauge('grapevine_store_ok', '1 while the store accepts writes, 0 while it is failed (GET /v1/status shows the cause)', [], function () {
+    this.set(node.storeStatus.ok ? 1 : 0);
+  });
+  gauge('grapevine_registry_revision', 'Local registry revision', [], function () {
+    this.set(node.registry.revision);
+  });
 }

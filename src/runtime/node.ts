@@ -1,4 +1,5 @@
 import { EventEmitter } from 'node:events';
+import type { Write } from '../core/commands.js';
 import { GrapevineError } from '../core/errors.js';
 import { HybridClock } from '../core/hlc.js';
 import { wins, type Rec } from '../core/records.js';
@@ -7,11 +8,8 @@ import type { MemberStatus } from '../core/types.js';
 import type { Store } from '../storage/store.js';
 import type { Clock, TimerHandle } from './clock.js';
 
-/** Write is a local change before it is versioned: a key and a body, or null to delete. */
-export interface Write {
-  key: string;
-  value: unknown;
-}
+// Write (a change before it is versioned) is defined once, with the commands that build it.
+export type { Write };
 
 /** NodeEvents are what GrapevineNode emits: `local` after a local write is durable, `changed` after any durable merge changed state, `store` when the store fails or recovers. */
 export interface NodeEvents {

@@ -4,7 +4,7 @@
  * status really changes (see shouldReplicate), so check runs cost no gossip traffic.
  */
 import { initialCustomHealth } from '../health-rules.js';
-import type { HealthCheckConfig, HealthStatus, HealthValue, InstanceValue } from '../types.js';
+import type { HealthCheckConfig, HealthReason, HealthStatus, HealthValue, InstanceValue } from '../types.js';
 import { truncateOutput } from './output.js';
 
 /** HEALTH_REASON names the reasons the health layer writes into health records. */
@@ -19,15 +19,6 @@ export const HEALTH_REASON = {
   noCheck: 'NO_CHECK',
 } as const;
 
-/** CheckState is the owner's in-memory health of one instance: the record's fields plus live counts. */
-export interface CheckState {
-  status: HealthStatus;
-  reason: string;
-  output: string;
-  changedAtMs: number;
-  consecutiveSuccesses: number;
-  consecutiveFailures: number;
-}
 
 /** CheckResult is the outcome of one check run. */
 export interface CheckResult {
@@ -37,7 +28,7 @@ export interface CheckResult {
 
 /** Transition is a new state and whether its status differs from the old one. */
 export interface Transition {
-  state: CheckState;
+  state: HealthValue;
   statusChanged: boolean;
 }
 
@@ -54,7 +45,7 @@ export function initialStatus(cfg: HealthCheckConfig | null, attributes: Record<
 }
 
 /** initialState is the state of a freshly registered instance, before any record exists. */
-export function initialState(cfg: HealthCheckConfig | null, inst: Pick<InstanceValue, 'attributes' | 'registeredAtMs'>): CheckState {
+export function initialState(cfg: HealthCheckConfig | null, inst: Pick<InstanceValue, 'attributes' | 'registeredAtMs'>): HealthValue {
   const status = initialStatus(cfg, inst.attributes);
   const reason = !cfg ? HEALTH_REASON.noCheck : cfg.type === 'CUSTOM' ? HEALTH_REASON.custom : HEALTH_REASON.pending;
   return { status, reason, output: '', changedAtMs: inst.registeredAtMs, consecutiveSuccesses: 0, consecutiveFailures: 0 };
@@ -65,7 +56,7 @@ export function initialState(cfg: HealthCheckConfig | null, inst: Pick<InstanceV
  * owner restarts. Counts restart from zero on purpose: a restarted owner keeps the
  * last replicated status until thresholds are met again, so a restart does not flap.
  */
-export function stateFromRecord(rec: HealthValue): CheckState {
+export function stateFromRecord(rec: HealthValue): HealthValue {
   return {
     status: rec.status,
     reason: rec.reason,
@@ -82,7 +73,7 @@ export function stateFromRecord(rec: HealthValue): CheckState {
  * HEALTHY; anything short of a threshold keeps the status (no flapping).
  */
 export function applyCheckResult(
-  prev: CheckState,
+  prev: HealthValue,
   result: CheckResult,
   cfg: Pick<HealthCheckConfig, 'failureThreshold' | 'successThreshold'>,
   nowMs: number,
@@ -111,7 +102,7 @@ export function applyCheckResult(
 }
 
 /** applySetStatus sets a status directly: a CUSTOM update, a TTL heartbeat or a TTL expiry. */
-export function applySetStatus(prev: CheckState, status: HealthStatus, reason: string, output: string, nowMs: number): Transition {
+export function applySetStatus(prev: HealthValue, status: HealthStatus, reason: HealthReason, output: string, nowMs: number): Transition {
   const statusChanged = status !== prev.status;
   return {
     state: {
@@ -135,7 +126,7 @@ export function applySetStatus(prev: CheckState, status: HealthStatus, reason: s
  */
 export function shouldReplicate(
   stored: Pick<HealthValue, 'status'> | undefined,
-  next: CheckState,
+  next: HealthValue,
   initial: HealthStatus,
   cfg: Pick<HealthCheckConfig, 'failureThreshold'> | null,
 ): boolean {
@@ -145,7 +136,7 @@ export function shouldReplicate(
 }
 
 /** toHealthValue turns an in-memory state into the replicated record body. */
-export function toHealthValue(s: CheckState): HealthValue {
+export function toHealthValue(s: HealthValue): HealthValue {
   return {
     status: s.status,
     reason: s.reason,

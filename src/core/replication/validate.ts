@@ -2,7 +2,7 @@ import { MAX_CLOCK_DRIFT_MS, hlcTooFarAhead } from '../hlc.js';
 import { truncateOutput } from '../health/output.js';
 import { parseKey, type ParsedKey } from '../keys.js';
 import type { Rec } from '../records.js';
-import type { HealthCheckConfig, HealthValue, InstanceValue, NamespaceValue, ServiceValue } from '../types.js';
+import { HEALTH_REASONS, type HealthCheckConfig, type HealthValue, type InstanceValue, type NamespaceValue, type ServiceValue } from '../types.js';
 import {
   asObject,
   CHECK_FIELDS,
@@ -22,8 +22,6 @@ import {
 
 /** MAX_NODE_NAME_CHARS bounds the writer name of a record taken from the wire. */
 export const MAX_NODE_NAME_CHARS = 256;
-/** MAX_HEALTH_REASON_CHARS bounds the reason of a health record taken from the wire. */
-export const MAX_HEALTH_REASON_CHARS = 256;
 
 /** RecordRejected is why a record from a peer was dropped (internal: validateRecord turns it into undefined). */
 class RecordRejected extends Error {}
@@ -166,7 +164,7 @@ const INT_BOUNDS: [key: 'intervalMs' | 'timeoutMs' | 'failureThreshold' | 'succe
 function checkHealth(v: unknown): HealthValue {
   const o = asObject(v, 'value', ['status', 'reason', 'output', 'changedAtMs', 'consecutiveSuccesses', 'consecutiveFailures']);
   if (o.status !== 'HEALTHY' && o.status !== 'UNHEALTHY') reject('status');
-  const reason = optString(o, 'reason', 'reason', MAX_HEALTH_REASON_CHARS);
+  const reason = HEALTH_REASONS.find((r) => r === o.reason);
   if (reason === undefined) reject('reason');
   // Outputs are cut to MAX_OUTPUT_BYTES by their writer; a longer one did not come from a well-behaved owner.
   if (typeof o.output !== 'string' || truncateOutput(o.output) !== o.output) reject('output');

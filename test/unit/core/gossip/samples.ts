@@ -32,7 +32,7 @@ export const SAMPLE_RECORDS: Rec[] = [
   },
   {
     key: 'h|demo.local|web|i-1',
-    value: { status: 'HEALTHY', reason: 'PASSING', output: 'HTTP 200', changedAtMs: 4, consecutiveSuccesses: 1, consecutiveFailures: 0 },
+    value: { status: 'HEALTHY', reason: 'CHECK_PASSING', output: 'HTTP 200', changedAtMs: 4, consecutiveSuccesses: 1, consecutiveFailures: 0 },
     hlc: HLC + 3,
     node: 'n1',
     seq: 4,

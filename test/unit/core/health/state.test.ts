@@ -9,16 +9,15 @@ import {
   shouldReplicate,
   stateFromRecord,
   toHealthValue,
-  type CheckState,
 } from '../../../../src/core/health/state.js';
-import type { HealthCheckConfig, HealthCheckType } from '../../../../src/core/types.js';
+import type { HealthCheckConfig, HealthCheckType, HealthValue } from '../../../../src/core/types.js';
 
 function cfg(type: HealthCheckType, failureThreshold = 3, successThreshold = 1): HealthCheckConfig {
   return { type, intervalMs: 1000, timeoutMs: 500, failureThreshold, successThreshold, ttlMs: 2000 };
 }
 
 /** run folds a sequence of pass (P) / fail (F) runs into the state, returning the status after each run. */
-function run(start: CheckState, seq: string, c: HealthCheckConfig): { statuses: string; changes: number; end: CheckState } {
+function run(start: HealthValue, seq: string, c: HealthCheckConfig): { statuses: string; changes: number; end: HealthValue } {
   let s = start;
   let statuses = '';
   let changes = 0;
@@ -91,7 +90,7 @@ describe('thresholds', () => {
   for (const [ft, st, start, seq, want, changes] of table) {
     it(`failure=${ft} success=${st} from ${start}: ${seq} -> ${want}`, () => {
       const c = cfg('HTTP', ft, st);
-      const s0: CheckState = { ...initialState(c, inst), status: start === 'H' ? 'HEALTHY' : 'UNHEALTHY', reason: 'X' };
+      const s0: HealthValue = { ...initialState(c, inst), status: start === 'H' ? 'HEALTHY' : 'UNHEALTHY', reason: 'CUSTOM' };
       const r = run(s0, seq, c);
       assert.equal(r.statuses, want);
       assert.equal(r.changes, changes);
@@ -153,7 +152,7 @@ describe('set status (CUSTOM, heartbeat, TTL expiry)', () => {
 describe('only a real status change is replicated', () => {
   const c = cfg('HTTP');
   const base = initialState(c, inst);
-  const table: [string, 'HEALTHY' | 'UNHEALTHY' | undefined, Partial<CheckState>, boolean][] = [
+  const table: [string, 'HEALTHY' | 'UNHEALTHY' | undefined, Partial<HealthValue>, boolean][] = [
     ['stored HEALTHY, still HEALTHY', 'HEALTHY', { status: 'HEALTHY', consecutiveSuccesses: 40 }, false],
     ['stored HEALTHY, now UNHEALTHY', 'HEALTHY', { status: 'UNHEALTHY' }, true],
     ['stored UNHEALTHY, now HEALTHY', 'UNHEALTHY', { status: 'HEALTHY' }, true],

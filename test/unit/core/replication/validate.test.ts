@@ -18,7 +18,7 @@ const svcValue = {
   healthCheck: { type: 'HTTP', path: '/health', intervalMs: 10_000, timeoutMs: 2_000, failureThreshold: 3, successThreshold: 1 },
   createdAtMs: 1,
 };
-const healthValue = { status: 'HEALTHY', reason: 'PASSING', output: 'ok', changedAtMs: 5, consecutiveSuccesses: 1, consecutiveFailures: 0 };
+const healthValue = { status: 'HEALTHY', reason: 'CHECK_PASSING', output: 'ok', changedAtMs: 5, consecutiveSuccesses: 1, consecutiveFailures: 0 };
 const v = (key: string, value: unknown): Rec => ({ key, value, hlc: 5, node: 'n1', seq: 1 });
 
 test('validateRecord accepts well-formed records of every kind, as the API writes them', () => {
@@ -82,6 +82,7 @@ test('validateRecord drops malformed records, held to the API rules (table)', ()
     ['service TCP check with a path', v('s|ns|web', { ...svcValue, healthCheck: { ...svcValue.healthCheck, type: 'TCP' } })],
     ['health without status', v('h|ns|web|i1', { ...healthValue, status: undefined })],
     ['health status unknown', v('h|ns|web|i1', { ...healthValue, status: 'SORT_OF' })],
+    ['health reason not one of HEALTH_REASONS', v('h|ns|web|i1', { ...healthValue, reason: 'BECAUSE' })],
     ['health output past 4 KB', v('h|ns|web|i1', { ...healthValue, output: 'x'.repeat(5000) })],
     ['health counter negative', v('h|ns|web|i1', { ...healthValue, consecutiveFailures: -1 })],
     ['health with an unknown field', v('h|ns|web|i1', { ...healthValue, extra: true })],
