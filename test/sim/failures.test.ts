@@ -98,14 +98,14 @@ test('a graceful leave shows as left, with instances UNHEALTHY NODE_LEFT', async
 test('a deleted instance does not come back, even from a node away past the tombstone TTL', async () => {
   for (const seed of SEEDS.slice(0, 4)) {
     await withSeed(seed, async () => {
-      const c = await formed(seed, 6, { tombstoneTtlMs: 2_000, reapAfterMs: 600_000 });
+      const c = await formed(seed, 6, { tombstoneTtlMs: 2_000, deadMemberReapMs: 3_000, reapAfterMs: 600_000 });
       await c.write('n1', registration('n1', 'doomed'));
       await c.write('n1', registration('n1', 'keeper'));
       assert.ok(await c.runUntil(() => c.converged(), 5_000));
-      // n4 goes away holding the live record; the instance is deleted and the tombstone collected meanwhile.
+      // n4 goes away holding the live record; the instance is deleted, and once n4 is reaped (forgotten) the tombstone is collected.
       c.crash('n4');
       await c.write('n2', [{ key: instanceKey('demo', 'web', 'doomed'), value: null }]);
-      await c.runFor(8_000);
+      await c.runFor(12_000);
       for (const n of c.live()) assert.equal(n.node!.registry.get(instanceKey('demo', 'web', 'doomed')), undefined, 'tombstone collected');
       await c.restart('n4');
       assert.ok(await c.runUntil(() => allAlive(c) && c.converged(), 20_000), 'converged after return');

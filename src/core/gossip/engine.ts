@@ -99,6 +99,8 @@ export class GossipEngine {
       get clusterSize() {
         return ms.clusterSize;
       },
+      memberNames: () => [...ms.list.all()].map((m) => m.name),
+      isMember: (n: string) => ms.list.get(n) !== undefined,
     };
     this.replication = new Replication(self.name, config, random, registry, this.out, peers, persisted, init.ownSeq ?? 0, now);
     for (const m of init.seedMembers ?? []) {

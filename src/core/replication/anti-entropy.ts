@@ -55,6 +55,8 @@ export class AntiEntropy {
     private readonly maxChunkBytes: number,
     /** onAdopted runs after a completed exchange adopted a peer's watermarks. */
     private readonly onAdopted: () => void = () => {},
+    /** admit filters a chunk's records before the merge (Replication.admit); `quarantined` taints the exchange. */
+    private readonly admit: (from: string, recs: Rec[], fullSnapshot: boolean) => { recs: Rec[]; quarantined: boolean } = (_f, recs) => ({ recs, quarantined: false }),
   ) {}
 
   /** digestMsg builds an r.dig asking a peer for what this node lacks; pullBack asks it to send its digest too. */
@@ -109,7 +111,9 @@ export class AntiEntropy {
     if (wm) ex.wm = wm;
     if (fl) ex.fl = fl;
     if (ex.keys) for (const r of msg.r) ex.keys.add(r.key);
-    if (this.out.apply(from, msg.r, id)) ex.merging++;
+    const admitted = this.admit(from, msg.r, ex.full);
+    if (admitted.quarantined) ex.tainted = true;
+    if (this.out.apply(from, admitted.recs, id)) ex.merging++;
     if (ex.seen.size === ex.total) ex.complete = true;
     this.settle(id, ex);
   }

@@ -5,6 +5,7 @@ import type { ReplicationMsg } from '../gossip/messages.js';
 import type { ApplyEffect, Random } from '../gossip/types.js';
 import type { Rec } from '../records.js';
 import type { Registry } from '../registry.js';
+import { PeerAcks } from './acks.js';
 import { AntiEntropy } from './anti-entropy.js';
 import { approxRecordBytes, chunkRecords, MAX_RECORDS_PER_CHUNK } from './chunks.js';
 import { OriginIndex } from './origin-index.js';
@@ -18,6 +19,10 @@ export interface Peers {
   addrOf(name: string): string;
   /** clusterSize estimates N. */
   readonly clusterSize: number;
+  /** memberNames lists every member in the member list, whatever its status (alive, suspect, dead, left), until it is reaped. */
+  memberNames(): Iterable<string>;
+  /** isMember reports whether a name is still in the member list. */
+  isMember(name: string): boolean;
 }
 
 /** ReplicationCounters count what replication received, dropped and sent, for metrics. */
@@ -25,6 +30,10 @@ export interface ReplicationCounters {
   invalidRecords: number;
   fullTransfersSent: number;
   exchangesStarted: number;
+  /** staleRecords are records refused because we already held them or something newer, since deleted and collected. */
+  staleRecords: number;
+  /** quarantinedRecords are records refused from a peer whose last report lies below our collection floors (it was away past the horizon). */
+  quarantinedRecords: number;
 }
 
 /** MAX_PIGGYBACK_RECORDS bounds rumoured records riding on one membership message. */
@@ -45,7 +54,8 @@ export class Replication {
   readonly index: OriginIndex;
   readonly floors = new Map<string, number>();
   readonly ae: AntiEntropy;
-  readonly counters: ReplicationCounters = { invalidRecords: 0, fullTransfersSent: 0, exchangesStarted: 0 };
+  readonly acks = new PeerAcks();
+  readonly counters: ReplicationCounters = { invalidRecords: 0, fullTransfersSent: 0, exchangesStarted: 0, staleRecords: 0, quarantinedRecords: 0 };
   private readonly rumors = new BroadcastQueue<Rec>(4096);
   private readonly lastExchangeMs = new Map<string, number>();
   private nextAeMs: number;
@@ -77,7 +87,9 @@ export class Replication {
     // Our own records are known to be held only up to ownSeq (the highest the store has):
     // after a wipe or a torn log, peers hold the rest and the first exchange brings it back.
     this.wm.raiseTo(selfName, ownSeq);
-    this.ae = new AntiEntropy(registry, this.index, this.wm, this.floors, out, Math.floor(config.maxFrameBytes / 4), () => this.bridgeOwnGap());
+    this.ae = new AntiEntropy(registry, this.index, this.wm, this.floors, out, Math.floor(config.maxFrameBytes / 4), () => this.bridgeOwnGap(), (from, recs, full) =>
+      this.admit(from, recs, full),
+    );
     this.persistedWm = { ...(persisted?.wm ?? {}) };
     this.snapWm = this.wm.toObject();
     this.nextAeMs = now + Math.floor(config.antiEntropyIntervalMs * (0.5 + random.next()));
@@ -131,7 +143,30 @@ export class Replication {
    */
   takeRecords(from: string, recs: Rec[], invalid: number): void {
     this.counters.invalidRecords += invalid;
-    this.out.apply(from, recs);
+    this.out.apply(from, this.admit(from, recs, false).recs);
+  }
+
+  /**
+   * admit filters records from a peer before they are merged, so that no delete is
+   * ever undone (see README, "Deletes and the tombstone horizon"):
+   * - a record for a key we hold nothing for, which our watermarks say we held (covered,
+   *   or seen out of order), is stale: we held it or something newer, and that was a
+   *   delete we since collected;
+   * - outside a full snapshot, nothing is taken from a peer whose last report lies below
+   *   our collection floors: it was away past the horizon and may hold records whose
+   *   deletes we forgot. It must first take our snapshot (which it gets on its next digest).
+   * `quarantined` says records were refused for the second reason: an exchange must then
+   * not adopt that peer's watermarks.
+   */
+  admit(from: string, recs: Rec[], fullSnapshot: boolean): { recs: Rec[]; quarantined: boolean } {
+    if (recs.length === 0) return { recs, quarantined: false };
+    if (!fullSnapshot && this.acks.isBelow(from, this.floors)) {
+      this.counters.quarantinedRecords += recs.length;
+      return { recs: [], quarantined: true };
+    }
+    const kept = recs.filter((r) => this.registry.get(r.key) !== undefined || !this.wm.holds(r.node, r.seq));
+    this.counters.staleRecords += recs.length - kept.length;
+    return { recs: kept, quarantined: false };
   }
 
   /** onMessage handles a decoded r.push, r.dig or r.data; `invalidRecords` counts the records the decoder dropped from it. */
@@ -141,10 +176,12 @@ export class Replication {
         this.takeRecords(from, msg.r, invalidRecords);
         return;
       case 'r.dig':
+        if (this.peers.isMember(from)) this.acks.record(from, msg.w);
         this.ae.onDigest(from, this.peers.addrOf(from), msg, () => this.counters.fullTransfersSent++);
         return;
       case 'r.data':
         this.counters.invalidRecords += invalidRecords;
+        if (msg.w && this.peers.isMember(from)) this.acks.record(from, msg.w);
         this.ae.onData(from, msg, invalidRecords > 0);
         return;
     }
@@ -218,18 +255,26 @@ export class Replication {
   }
 
   /**
-   * collect runs in two steps so that a crash cannot lose a floor: tombstones past
-   * tombstoneTtlMs first raise the per-origin floors (persisted with this output),
-   * and are dropped on the next round if still unchanged.
+   * collect forgets a tombstone only when it is safe: it is older than tombstoneTtlMs
+   * AND every member still in the member list (alive, suspect, dead or left, until
+   * deadMemberReapMs reaps it) has reported a watermark that covers it, so no member
+   * can still hold the record it deletes. A partitioned member blocks collection until
+   * it is reaped; once reaped it is "away past the horizon" and rejoins as new (admit,
+   * full snapshot). It runs in two steps so that a crash cannot lose a floor:
+   * tombstones first raise the per-origin floors (persisted with this output), and are
+   * dropped on the next round if still unchanged.
    */
   private collect(now: number): void {
     const drop: string[] = [];
     for (const r of this.pendingCollect) if (this.registry.get(r.key) === r) drop.push(r.key);
     this.out.drop(drop);
     this.pendingCollect = [];
+    this.acks.forgetAllBut((n) => this.peers.isMember(n));
+    const members = [...this.peers.memberNames()];
     const cutoff = now - this.config.tombstoneTtlMs;
     for (const r of this.registry.records.values()) {
       if (r.value !== null || (r.deletedAtMs ?? 0) >= cutoff) continue;
+      if (!this.acks.covers(members, r.node, r.seq)) continue;
       this.pendingCollect.push(r);
       if (r.seq > (this.floors.get(r.node) ?? 0)) this.floors.set(r.node, r.seq);
     }

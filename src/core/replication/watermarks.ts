@@ -21,6 +21,11 @@ export class Watermarks {
     return this.w.size;
   }
 
+  /** holds reports whether a record (origin, seq) is known held: at or below the watermark, or seen out of order (pending). */
+  holds(origin: string, seq: number): boolean {
+    return seq <= this.get(origin) || (this.pending.get(origin)?.has(seq) ?? false);
+  }
+
   /** observe notes that a record (origin, seq) is held; it reports whether W moved. */
   observe(origin: string, seq: number): boolean {
     const cur = this.get(origin);

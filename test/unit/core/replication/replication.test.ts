@@ -96,6 +96,8 @@ test('a peer below our tombstone-collection floor gets a full snapshot, and a sn
   reg.apply(rec(1, 'x', 5));
   reg.apply(tomb);
   const e = engine(reg);
+  // Every member has reported a watermark covering the tombstone (x:4), so it may be collected.
+  for (const p of PEERS) e.onMessage(p, { t: 'r.dig', x: 1, w: { x: 4 }, p: 0 }, NOW);
   let dropped: string[] = [];
   for (let t = NOW; t <= NOW + 130_000; t = Math.max(t + 1, e.nextWakeMs())) dropped = dropped.concat(e.tick(t).drop);
   assert.deepEqual(dropped, [tomb.key]);
@@ -117,7 +119,8 @@ test('a peer below our tombstone-collection floor gets a full snapshot, and a sn
 });
 
 test('watermarks move only once a merge is durable; an exchange whose merge failed adopts nothing, and is fetched again', () => {
-  const e = engine();
+  const reg = new Registry();
+  const e = engine(reg);
   const digestW = () => e.replication.wm.toObject();
   const push = e.onMessage('a', { t: 'r.push', r: [rec(1, 'a', 1)] }, NOW);
   assert.equal(digestW().a, undefined, 'not covered while the merge is in flight');
@@ -127,6 +130,7 @@ test('watermarks move only once a merge is durable; an exchange whose merge fail
   const c1 = e.onMessage('b', { t: 'r.data', x: 9, i: 0, n: 2, r: [rec(2, 'b', 1)] }, NOW);
   const c2 = e.onMessage('b', { t: 'r.data', x: 9, i: 1, n: 2, r: [rec(3, 'b', 2)], w: { b: 7, a: 1 } }, NOW);
   e.onApplied(c1.apply[0], [], NOW);
+  reg.apply(rec(2, 'b', 1)); // as the runtime's durable merge did
   e.onApplyFailed(c2.apply[0], NOW);
   assert.equal(digestW().b, 1, 'only the durable chunk counts');
   assert.equal(digestW().a, undefined);
@@ -137,4 +141,43 @@ test('watermarks move only once a merge is durable; an exchange whose merge fail
   assert.deepEqual([digestW().b, digestW().a], [2, undefined], 'its own records count; the watermarks of the peer wait for the first chunk');
   e.onApplied(d1.apply[0], [], NOW);
   assert.deepEqual([digestW().b, digestW().a], [7, 1]);
+});
+
+test('a tombstone past the TTL is collected only once every member, dead ones included, has reported a watermark covering it', () => {
+  const reg = new Registry();
+  const tomb: Rec = { key: 'i|ns|web|gone', value: null, hlc: 5, node: 'x', seq: 4, deletedAtMs: NOW - 48 * 3600_000 };
+  reg.apply(tomb);
+  const e = engine(reg);
+  const runFor = (from: number, ms: number): string[] => {
+    let dropped: string[] = [];
+    for (let t = from; t <= from + ms; t = Math.max(t + 1, e.nextWakeMs())) dropped = dropped.concat(e.tick(t).drop);
+    return dropped;
+  };
+  for (const p of PEERS.slice(1)) e.onMessage(p, { t: 'r.dig', x: 1, w: { x: 4 }, p: 0 }, NOW);
+  e.onMessage('a', { t: 'r.dig', x: 1, w: { x: 3 }, p: 0 }, NOW);
+  assert.deepEqual(runFor(NOW, 130_000), [], 'a has not seen the delete: kept');
+  assert.equal(e.persistentState().fl.x, undefined, 'no floor raised');
+  e.onMessage('a', { t: 'r.data', x: 7, i: 0, n: 1, r: [], w: { x: 4 } }, NOW + 130_000);
+  assert.deepEqual(runFor(NOW + 130_001, 130_000), [tomb.key], 'collected once a reported it holds it');
+});
+
+test('records we held and whose delete we collected are refused; a peer below our floors is quarantined outside a snapshot', () => {
+  const reg = new Registry();
+  reg.apply(rec(1, 'x', 1));
+  const e = engine(reg);
+  // We hold x:1..3 (watermark), and key i2 is absent: its delete was collected.
+  e.onMessage('b', { t: 'r.data', x: 1, i: 0, n: 1, r: [], w: { x: 3 } }, NOW);
+  const back = e.onMessage('a', { t: 'r.push', r: [rec(2, 'x', 2), rec(5, 'x', 5)] }, NOW);
+  assert.deepEqual(back.apply[0].recs.map((r) => r.key), [rec(5).key], 'x:2 is stale; x:5 is news');
+  assert.equal(e.stats().staleRecords, 1);
+  // A peer whose last report lies below our floors sends nothing we take, except in a full snapshot.
+  e.replication.floors.set('x', 3);
+  e.onMessage('c', { t: 'r.dig', x: 2, w: { x: 1 }, p: 0 }, NOW);
+  assert.equal(e.onMessage('c', { t: 'r.push', r: [rec(6, 'c', 6)] }, NOW).apply.length, 0, 'quarantined');
+  assert.equal(e.stats().quarantinedRecords, 1);
+  const snap = e.onMessage('c', { t: 'r.data', x: 3, i: 0, n: 1, f: 1, r: [rec(6, 'c', 6), rec(2, 'x', 2)], w: { x: 1, c: 6 } }, NOW);
+  assert.deepEqual(snap.apply[0].recs.map((r) => r.key), [rec(6).key], 'a snapshot is taken, minus the stale record');
+  // Once it reports watermarks covering our floors, it is a peer like any other.
+  e.onMessage('c', { t: 'r.dig', x: 4, w: { x: 3, c: 6 }, p: 0 }, NOW);
+  assert.equal(e.onMessage('c', { t: 'r.push', r: [rec(7, 'c', 7)] }, NOW).apply.length, 1);
 });
