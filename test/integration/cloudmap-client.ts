@@ -6,6 +6,9 @@
 import { GetOperationCommand, ServiceDiscoveryClient } from '@aws-sdk/client-servicediscovery';
 import type { Daemon } from './helpers/daemon.js';
 
+// The SDK warns once on Node 20 that future versions need Node 22; tests print nothing.
+process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
+
 /** sdk builds a client for a daemon with dummy credentials. */
 export function sdk(d: Daemon): ServiceDiscoveryClient {
   return new ServiceDiscoveryClient({

@@ -74,3 +74,24 @@ export function toCloudMapError(e: unknown): CloudMapError | undefined {
 export function errorBody(e: CloudMapError): Record<string, unknown> {
   return { __type: e.code, message: e.message, ...e.extra };
 }
+
+/**
+ * withMembers runs a native command and renames the native field names in its
+ * InvalidInput messages to the Cloud Map members they came from, so that the error
+ * names the member the client sent.
+ */
+export function withMembers<T>(renames: [RegExp, string | ((m: string, ...g: string[]) => string)][], f: () => T): T {
+  try {
+    return f();
+  } catch (e) {
+    if (!(e instanceof GrapevineError) || e.code !== 'InvalidInput') throw e;
+    let msg = e.message;
+    const colon = msg.indexOf(': ');
+    if (colon > 0) {
+      let field = msg.slice(0, colon);
+      for (const [re, to] of renames) field = field.replace(re, to as string);
+      msg = field + msg.slice(colon);
+    }
+    throw new CloudMapError('InvalidInput', msg);
+  }
+}

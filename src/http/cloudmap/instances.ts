@@ -8,7 +8,7 @@ import { instanceKey } from '../../core/keys.js';
 import type { InstanceValue } from '../../core/types.js';
 import { validateInstanceId } from '../../core/validate.js';
 import type { CmContext, CmHandler } from './context.js';
-import { CloudMapError, cmInvalid } from './errors.js';
+import { CloudMapError, cmInvalid, withMembers } from './errors.js';
 import { CLOUDMAP_ACCOUNT, findService, idOf, namespaceId, serviceId } from './ids.js';
 import { optEnum, optString, paginate, stringMap, type Members } from './input.js';
 import { awsHealth, instanceShape, toNativeAttributes } from './shapes.js';
@@ -31,7 +31,11 @@ async function registerInstance(c: CmContext, input: Members): Promise<Record<st
   const creatorRequestId = optString(input, 'CreatorRequestId', 64);
   const raw = stringMap(input, 'Attributes', true, 64)!;
   const { attributes, awsKeys } = toNativeAttributes(raw);
-  const r = putInstance(c.reg, s.namespace, s.name, id, { attributes }, c.cmd());
+  // Name the member as the caller would: the AWS_INSTANCE_* name unless it sent the native key.
+  const aws = (k: string) => (['ipv4', 'ipv6', 'port', 'cname'].includes(k) && raw[k] === undefined ? `AWS_INSTANCE_${k.toUpperCase()}` : k);
+  const r = withMembers([[/^attributes(\.([^.]+))?/, (_m: string, _d: string, k?: string) => (k ? `Attributes.${aws(k)}` : 'Attributes')]], () =>
+    putInstance(c.reg, s.namespace, s.name, id, { attributes }, c.cmd()),
+  );
   const value: InstanceValue = { ...r.value, attributes: r.value.attributes };
   delete value.awsKeys;
   delete value.creatorRequestId;

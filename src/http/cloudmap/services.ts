@@ -9,7 +9,7 @@ import { serviceKey } from '../../core/keys.js';
 import type { NamespaceValue, ServiceValue } from '../../core/types.js';
 import { validateServiceAttributes, validateServiceName } from '../../core/validate.js';
 import type { CmContext, CmHandler } from './context.js';
-import { CloudMapError, cmInvalid } from './errors.js';
+import { CloudMapError, cmInvalid, withMembers } from './errors.js';
 import { findNamespace, findService, idOf, namespaceId, serviceArn, serviceId } from './ids.js';
 import { optEnum, optInt, optObject, optString, paginate, readTags, stringMap, type Members } from './input.js';
 import { serviceShape } from './shapes.js';
@@ -57,7 +57,22 @@ function withExtras(old: ServiceValue | undefined, value: ServiceValue): Service
   return out;
 }
 
-/** putWhole writes a service record (native validation already passed). */
+/** SERVICE_MEMBERS renames native service fields to the Cloud Map members they come from. */
+function serviceMembers(prefix: string): [RegExp, string | ((m: string, ...g: string[]) => string)][] {
+  return [
+    [/^dns\.records\[(\d+)\]\.ttl/, `${prefix}DnsConfig.DnsRecords[$1].TTL`],
+    [/^dns\.records\[(\d+)\]\.type/, `${prefix}DnsConfig.DnsRecords[$1].Type`],
+    [/^dns\.records/, `${prefix}DnsConfig.DnsRecords`],
+    [/^dns\.routingPolicy/, `${prefix}DnsConfig.RoutingPolicy`],
+    [/^dns/, `${prefix}DnsConfig`],
+    [/^healthCheck\.failureThreshold/, `${prefix}HealthCheckConfig.FailureThreshold`],
+    [/^healthCheck\.path/, `${prefix}HealthCheckConfig.ResourcePath`],
+    [/^healthCheck/, `${prefix}HealthCheckConfig`],
+    [/^description/, `${prefix}Description`],
+  ];
+}
+
+/** write writes a service record (native validation already passed). */
 async function write(c: CmContext, value: ServiceValue): Promise<void> {
   await c.node.write([{ key: serviceKey(value.namespace, value.name), value }]);
 }
@@ -85,7 +100,7 @@ async function createService(c: CmContext, input: Members): Promise<Record<strin
     });
   }
   const body: Record<string, unknown> = { description, ...(dc ? { dns: dnsOf(dc, 'DnsConfig') } : {}), ...(healthCheck ? { healthCheck } : {}) };
-  const r = putService(c.reg, ns.name, name, body, c.cmd());
+  const r = withMembers(serviceMembers(''), () => putService(c.reg, ns.name, name, body, c.cmd()));
   const value: ServiceValue = { ...r.value };
   // A DNS namespace's service without DnsConfig is discoverable by API only (Cloud Map's HTTP type).
   if (!dc) value.dns = null;
@@ -119,7 +134,7 @@ async function updateService(c: CmContext, input: Members): Promise<Record<strin
   }
   const body: Record<string, unknown> = { description, ...(dns ? { dns } : {}), ...(healthCheck ? { healthCheck } : {}) };
   if (s.deregisterAfterUnhealthyMs !== undefined) body.deregisterAfterUnhealthyMs = s.deregisterAfterUnhealthyMs;
-  const r = putService(c.reg, s.namespace, s.name, body, c.cmd());
+  const r = withMembers(serviceMembers('Service.'), () => putService(c.reg, s.namespace, s.name, body, c.cmd()));
   const value = withExtras(s, r.value);
   if (!dns) value.dns = null;
   await write(c, value);
