@@ -172,6 +172,10 @@ describe('Cloud Map API life cycle on one daemon (AWS SDK v3)', { timeout: 120_0
     assert.deepEqual((await c.send(new ListTagsForResourceCommand({ ResourceARN: svcArn }))).Tags, [{ Key: 'owner', Value: 'me' }]);
     const nsArn = (await c.send(new GetNamespaceCommand({ Id: nsId }))).Namespace!.Arn!;
     assert.deepEqual((await c.send(new ListTagsForResourceCommand({ ResourceARN: nsArn }))).Tags, [{ Key: 'team', Value: 'a' }]);
+    // A native update keeps what the Cloud Map API stored with the record.
+    assert.equal((await api(d, 'PUT', '/v1/namespaces/shop.example', { type: 'HTTP', description: 'native' })).status, 200);
+    assert.deepEqual((await c.send(new ListTagsForResourceCommand({ ResourceARN: nsArn }))).Tags, [{ Key: 'team', Value: 'a' }]);
+    assert.equal((await c.send(new GetNamespaceCommand({ Id: nsId }))).Namespace?.CreatorRequestId, 'req-1');
     await c.send(new UpdateServiceAttributesCommand({ ServiceId: svcId, Attributes: { a: '1' } }));
     assert.deepEqual((await c.send(new GetServiceAttributesCommand({ ServiceId: svcId }))).ServiceAttributes?.Attributes, { a: '1' });
   });

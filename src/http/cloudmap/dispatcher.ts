@@ -4,7 +4,6 @@
  * bounded body, picks the operation, and writes the output or the error as the AWS
  * SDKs and CLI expect (CLOUDMAP.md). Signatures are accepted and not verified.
  */
-import { randomUUID } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { ApiDeps } from '../types.js';
 import type { CmContext, CmHandler } from './context.js';
@@ -54,7 +53,7 @@ export class CloudMapApi {
     const reply = (status: number, body: string) => {
       done(status);
       if (res.destroyed) return;
-      const headers = ['content-type', CONTENT_TYPE, 'content-length', String(Buffer.byteLength(body)), 'x-amzn-requestid', randomUUID()];
+      const headers = ['content-type', CONTENT_TYPE, 'content-length', String(Buffer.byteLength(body))];
       if (status === 413) headers.push('connection', 'close');
       res.writeHead(status, headers);
       res.end(body);

@@ -78,7 +78,8 @@ export function serviceShape(reg: Registry, s: ServiceValue, region: string): Re
     NamespaceId: namespaceId(s.namespace),
     Description: s.description,
     InstanceCount: reg.instanceCount(s.namespace, s.name),
-    Type: s.dns ? 'DNS_HTTP' : reg.namespace(s.namespace)?.type === 'DNS' ? 'HTTP' : 'HTTP',
+    // A service without DNS records (any service of an HTTP namespace) is discoverable by API only.
+    Type: s.dns ? 'DNS_HTTP' : 'HTTP',
     CreateDate: epochSeconds(s.createdAtMs),
   };
   if (s.dns) out.DnsConfig = { NamespaceId: namespaceId(s.namespace), RoutingPolicy: s.dns.routingPolicy, DnsRecords: s.dns.records.map((r) => ({ Type: r.type, TTL: r.ttl })) };
