@@ -92,6 +92,9 @@ export function putNamespace(reg: Registry, rawName: string, body: unknown, ctx:
     throw new GrapevineError('NamespaceAlreadyExists', `namespace ${name} already exists with type ${old.type}`);
   }
   const value: NamespaceValue = { name, ...input, createdAtMs: old?.createdAtMs ?? ctx.nowMs };
+  // The Cloud Map API's fields (src/http/cloudmap) survive a native update.
+  if (old?.creatorRequestId !== undefined) value.creatorRequestId = old.creatorRequestId;
+  if (old?.tags !== undefined) value.tags = old.tags;
   if (old && sameExcept(old, value, ['createdAtMs'])) return { writes: [], value: old, created: false };
   return { writes: [{ key: namespaceKey(name), value }], value, created: !old };
 }
@@ -127,6 +130,8 @@ export function putService(reg: Registry, rawNs: string, rawSvc: string, body: u
     }
   }
   const value: ServiceValue = { namespace: ns, name, ...input, createdAtMs: old?.createdAtMs ?? ctx.nowMs };
+  // The Cloud Map API's fields (src/http/cloudmap) survive a native update.
+  for (const k of ['creatorRequestId', 'tags', 'serviceAttributes'] as const) if (old?.[k] !== undefined) (value as unknown as Record<string, unknown>)[k] = old[k];
   if (old && sameExcept(old, value, ['createdAtMs'])) return { writes: [], value: old, created: false };
   return { writes: [{ key: serviceKey(ns, name), value }], value, created: !old };
 }

@@ -15,6 +15,10 @@ export interface NamespaceValue {
   /** SOA minimum and negative-caching TTL in seconds (RFC 2308), DNS namespaces only. */
   soaTtl: number;
   createdAtMs: number;
+  /** creatorRequestId is the Cloud Map API's idempotency token of the create (optional: natively created records have none). */
+  creatorRequestId?: string;
+  /** tags are the Cloud Map API's resource tags, by key. */
+  tags?: Record<string, string>;
 }
 
 /** RoutingPolicy is Cloud Map's DNS routing policy for a service. */
@@ -56,6 +60,12 @@ export interface ServiceValue {
   /** Remove instances that stay UNHEALTHY this long (Consul's deregister_critical_service_after). */
   deregisterAfterUnhealthyMs?: number;
   createdAtMs: number;
+  /** creatorRequestId is the Cloud Map API's idempotency token of the create. */
+  creatorRequestId?: string;
+  /** tags are the Cloud Map API's resource tags, by key. */
+  tags?: Record<string, string>;
+  /** serviceAttributes are Cloud Map's service attributes (UpdateServiceAttributes). */
+  serviceAttributes?: Record<string, string>;
 }
 
 /** InstanceValue is the stored body of an instance record. */
@@ -71,6 +81,10 @@ export interface InstanceValue {
   drainUntilMs?: number;
   /** Per-instance overrides of the service's health-check config. */
   healthCheck?: Partial<HealthCheckConfig>;
+  /** creatorRequestId is the Cloud Map API's idempotency token of the registration. */
+  creatorRequestId?: string;
+  /** awsKeys lists the reserved attributes (ipv4, ipv6, port, cname) that were registered as AWS_INSTANCE_*, so they read back as given. */
+  awsKeys?: string[];
 }
 
 /** HealthStatus is the status an owner writes into an instance's health record. */

@@ -153,6 +153,52 @@ export function validateAttributes(v: unknown, field = 'attributes'): Record<str
   return out;
 }
 
+/** MAX_CREATOR_REQUEST_ID_CHARS bounds a Cloud Map CreatorRequestId (the model's limit). */
+export const MAX_CREATOR_REQUEST_ID_CHARS = 64;
+/** MAX_TAGS is Cloud Map's limit on the tags of one resource. */
+export const MAX_TAGS = 50;
+/** AWS_KEYS are the reserved attributes that the Cloud Map API names AWS_INSTANCE_*. */
+export const AWS_KEYS: readonly string[] = ['ipv4', 'ipv6', 'port', 'cname'];
+
+/** validateTags checks a record's tags: at most MAX_TAGS, keys 1-128 and values 0-256 characters (Cloud Map's limits). */
+export function validateTags(v: unknown, field = 'tags'): Record<string, string> {
+  if (typeof v !== 'object' || v === null || Array.isArray(v)) throw invalid(field, 'must be an object of strings');
+  const out: Record<string, string> = {};
+  const entries = Object.entries(v);
+  if (entries.length > MAX_TAGS) throw invalid(field, `at most ${MAX_TAGS} tags`);
+  for (const [k, val] of entries) {
+    if (k.length === 0 || k.length > 128 || FORBIDDEN_ATTRIBUTE_KEYS.has(k)) throw invalid(`${field}.${k.slice(0, 64)}`, 'key must be 1-128 characters');
+    if (typeof val !== 'string' || val.length > 256) throw invalid(`${field}.${k.slice(0, 64)}`, 'value must be a string of at most 256 characters');
+    out[k] = val;
+  }
+  return out;
+}
+
+/** MAX_SERVICE_ATTRIBUTES is Cloud Map's limit on the attributes of one service. */
+export const MAX_SERVICE_ATTRIBUTES = 30;
+
+/** validateServiceAttributes checks a service's Cloud Map attributes: at most 30, keys 1-255 and values 0-1024 characters. */
+export function validateServiceAttributes(v: unknown, field = 'serviceAttributes'): Record<string, string> {
+  if (typeof v !== 'object' || v === null || Array.isArray(v)) throw invalid(field, 'must be an object of strings');
+  const out: Record<string, string> = {};
+  const entries = Object.entries(v);
+  if (entries.length > MAX_SERVICE_ATTRIBUTES) throw invalid(field, `at most ${MAX_SERVICE_ATTRIBUTES} attributes`);
+  for (const [k, val] of entries) {
+    validateAttributeKey(k, `${field}.${k.slice(0, 64)}`);
+    if (typeof val !== 'string' || val.length > MAX_ATTRIBUTE_VALUE_CHARS) throw invalid(`${field}.${k.slice(0, 64)}`, `must be a string of at most ${MAX_ATTRIBUTE_VALUE_CHARS} characters`);
+    out[k] = val;
+  }
+  return out;
+}
+
+/** validateAwsKeys checks an instance's list of attributes registered under their AWS_INSTANCE_* names. */
+export function validateAwsKeys(v: unknown, field = 'awsKeys'): string[] {
+  if (!Array.isArray(v) || v.length > AWS_KEYS.length || !v.every((k) => typeof k === 'string' && AWS_KEYS.includes(k))) {
+    throw invalid(field, `must be a list of ${AWS_KEYS.join(', ')}`);
+  }
+  return [...(v as string[])];
+}
+
 /** NamespaceInput is a validated namespace body (PUT /v1/namespaces/{ns}). */
 export interface NamespaceInput {
   type: NamespaceType;

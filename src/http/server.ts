@@ -9,6 +9,7 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import type { AddressInfo, Socket } from 'node:net';
 import { GrapevineError } from '../core/errors.js';
 import { counter } from '../obs/metrics.js';
+import { CloudMapApi } from './cloudmap/dispatcher.js';
 import { LimitReporter, limitServerOptions, type ApiLimits } from './limits.js';
 import { Router } from './router.js';
 import type { ApiDeps, ApiResponse } from './types.js';
@@ -96,6 +97,8 @@ function send(res: ServerResponse, status: number, r: ApiResponse): void {
 /** createApiServer builds the server with its limits; call listen yourself, or use startApiServer. */
 export function createApiServer(deps: ApiDeps, limits: ApiLimits): { server: Server; reporter: LimitReporter } {
   const router = buildRouter(deps);
+  // AWS Cloud Map's own API (AWS JSON 1.1): POST / selected by X-Amz-Target (src/http/cloudmap).
+  const cloudMap = new CloudMapApi(deps, MAX_BODY_BYTES);
   const requests = counter('grapevine_http_requests_total', 'HTTP API requests by method and status', ['method', 'status']);
   // Label children are cached: prom-client hashes the label object on every inc() otherwise.
   const children = new Map<string, { inc: () => void }>();
@@ -141,6 +144,7 @@ export function createApiServer(deps: ApiDeps, limits: ApiLimits): { server: Ser
       if (url.length > MAX_URL_CHARS) throw new GrapevineError('InvalidInput', `url: at most ${MAX_URL_CHARS} characters`);
       const q = url.indexOf('?');
       const path = q < 0 ? url : url.slice(0, q);
+      if (method === 'POST' && path === '/') return cloudMap.handle(req, res, (status) => count(method, status));
       const m = router.match(method, path);
       const query = q < 0 ? NO_QUERY : new URLSearchParams(url.slice(q + 1));
       const ok = (r: ApiResponse) => {

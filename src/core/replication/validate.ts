@@ -6,6 +6,10 @@ import { HEALTH_REASONS, type HealthCheckConfig, type HealthValue, type Instance
 import {
   asObject,
   CHECK_FIELDS,
+  MAX_CREATOR_REQUEST_ID_CHARS,
+  validateAwsKeys,
+  validateServiceAttributes,
+  validateTags,
   MAX_DESCRIPTION_CHARS,
   MIN_CHECK_INTERVAL_MS,
   optInt,
@@ -78,16 +82,17 @@ function checkValue(p: ParsedKey, v: unknown): NamespaceValue | ServiceValue | I
 }
 
 function checkNamespace(p: ParsedKey, v: unknown): NamespaceValue {
-  const o = asObject(v, 'value', ['name', 'type', 'description', 'soaTtl', 'createdAtMs']);
+  const o = asObject(v, 'value', ['name', 'type', 'description', 'soaTtl', 'createdAtMs', 'creatorRequestId', 'tags']);
   if (o.name !== p.ns || validateNamespaceName(o.name) !== o.name) reject('namespace name');
   // An HTTP namespace stores soaTtl 0, which the API body may not name.
   const body = validateNamespaceBody(o.type === 'HTTP' ? { type: o.type, description: o.description } : { type: o.type, description: o.description, soaTtl: o.soaTtl });
   if (body.soaTtl !== o.soaTtl || o.description === undefined) reject('namespace body');
-  return { name: p.ns, type: body.type, description: body.description, soaTtl: body.soaTtl, createdAtMs: nat(o, 'createdAtMs') };
+  const out: NamespaceValue = { name: p.ns, type: body.type, description: body.description, soaTtl: body.soaTtl, createdAtMs: nat(o, 'createdAtMs') };
+  return withCloudMapFields(o, out);
 }
 
 function checkService(p: ParsedKey, v: unknown): ServiceValue {
-  const o = asObject(v, 'value', ['namespace', 'name', 'description', 'dns', 'healthCheck', 'deregisterAfterUnhealthyMs', 'createdAtMs']);
+  const o = asObject(v, 'value', ['namespace', 'name', 'description', 'dns', 'healthCheck', 'deregisterAfterUnhealthyMs', 'createdAtMs', 'creatorRequestId', 'tags', 'serviceAttributes']);
   if (o.namespace !== p.ns || o.name !== p.svc || validateServiceName(o.name) !== o.name) reject('service name');
   const description = optString(o, 'description', 'description', MAX_DESCRIPTION_CHARS);
   if (description === undefined) reject('description');
@@ -102,11 +107,12 @@ function checkService(p: ParsedKey, v: unknown): ServiceValue {
   };
   const dau = optInt(o, 'deregisterAfterUnhealthyMs', 'deregisterAfterUnhealthyMs', 1000, 30 * 24 * 3_600_000);
   if (dau !== undefined) out.deregisterAfterUnhealthyMs = dau;
-  return out;
+  if (o.serviceAttributes !== undefined) out.serviceAttributes = validateServiceAttributes(o.serviceAttributes);
+  return withCloudMapFields(o, out);
 }
 
 function checkInstance(p: ParsedKey, v: unknown): InstanceValue {
-  const o = asObject(v, 'value', ['namespace', 'service', 'id', 'attributes', 'owner', 'registeredAtMs', 'drainUntilMs', 'healthCheck']);
+  const o = asObject(v, 'value', ['namespace', 'service', 'id', 'attributes', 'owner', 'registeredAtMs', 'drainUntilMs', 'healthCheck', 'creatorRequestId', 'awsKeys']);
   if (o.namespace !== p.ns || o.service !== p.svc || o.id !== p.id || validateInstanceId(o.id) !== o.id) reject('instance names');
   if (typeof o.namespace !== 'string' || typeof o.service !== 'string') reject('instance names');
   if (typeof o.owner !== 'string' || o.owner.length === 0 || o.owner.length > MAX_NODE_NAME_CHARS) reject('owner');
@@ -121,6 +127,15 @@ function checkInstance(p: ParsedKey, v: unknown): InstanceValue {
   };
   if (o.drainUntilMs !== undefined) out.drainUntilMs = nat(o, 'drainUntilMs');
   if (o.healthCheck !== undefined) out.healthCheck = checkOverride(o.healthCheck);
+  if (o.awsKeys !== undefined) out.awsKeys = validateAwsKeys(o.awsKeys);
+  return withCloudMapFields(o, out);
+}
+
+/** withCloudMapFields copies the optional Cloud Map API fields (creatorRequestId, tags) after checking them as the API does. */
+function withCloudMapFields<T extends { creatorRequestId?: string; tags?: Record<string, string> }>(o: Obj, out: T): T {
+  const crid = optString(o, 'creatorRequestId', 'creatorRequestId', MAX_CREATOR_REQUEST_ID_CHARS);
+  if (crid !== undefined) out.creatorRequestId = crid;
+  if (o.tags !== undefined) (out as { tags?: Record<string, string> }).tags = validateTags(o.tags);
   return out;
 }
 
