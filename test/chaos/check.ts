@@ -19,12 +19,19 @@ export function expect(cond: unknown, msg: string): asserts cond {
 
 /** finalCheck waits for equal digests on the live nodes, then checks each against the ledger; it resolves with a summary. */
 export async function finalCheck(cluster: ChaosCluster, ledger: Ledger, convergeTimeoutMs?: number): Promise<string> {
-  const ms = await cluster.converge(convergeTimeoutMs);
+  let ms = -1;
+  let diverged = '';
+  try {
+    ms = await cluster.converge(convergeTimeoutMs);
+  } catch (e) {
+    diverged = (e as Error).message; // still check the ledger: it says what differs
+  }
   const problems: string[] = [];
   for (const d of cluster.live()) problems.push(...ledger.check(d.name, await cluster.instances(d.name)));
-  if (problems.length) {
+  if (diverged || problems.length) {
     const shown = problems.slice(0, MAX_PROBLEMS_SHOWN).join('; ');
-    throw new ChaosFailure(`${problems.length} ledger problem(s): ${shown}${problems.length > MAX_PROBLEMS_SHOWN ? '; ...' : ''}`);
+    const listed = problems.length ? `${problems.length} ledger problem(s): ${shown}${problems.length > MAX_PROBLEMS_SHOWN ? '; ...' : ''}` : 'the ledger holds on every node';
+    throw new ChaosFailure(diverged ? `${diverged}; ${listed}` : listed);
   }
   const c = ledger.counts;
   return `${c.acked} acked (${c.refused} refused, ${c.unknown} unknown) on ${ledger.keyCount()} keys, ${ledger.deletedCount()} deleted; equal digests in ${(ms / 1000).toFixed(1)} s`;

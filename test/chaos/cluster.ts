@@ -4,7 +4,7 @@
  * chaos checks need: digests, members, the instances of the scenario's service.
  * Every daemon it starts is killed by PID and its data dir removed when the scenario ends.
  */
-import { writeFileSync } from 'node:fs';
+import { chmodSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { api, startDaemon, waitFor, type Daemon, type DaemonOptions } from '../integration/helpers/daemon.js';
 import type { ChaosContext } from './types.js';
@@ -35,8 +35,10 @@ export class ChaosCluster {
   static async start(ctx: ChaosContext, names: string[], opts: ClusterOptions = {}): Promise<ChaosCluster> {
     let configFile: string | undefined;
     if (opts.gossip) {
-      configFile = join(ctx.tempDir('gv-chaos-cfg-'), 'config.json');
-      writeFileSync(configFile, JSON.stringify({ preset: 'test', gossip: opts.gossip }));
+      const dir = ctx.tempDir('gv-chaos-cfg-');
+      chmodSync(dir, 0o755); // a daemon may run as another user (the partition scenario)
+      configFile = join(dir, 'config.json');
+      writeFileSync(configFile, JSON.stringify({ preset: 'test', gossip: opts.gossip }), { mode: 0o644 });
     }
     const c = new ChaosCluster(configFile);
     ctx.defer('kill daemons and remove their data dirs', async () => {

@@ -19,7 +19,7 @@ import { sleep } from './freeze.js';
 const NOBODY = 65534;
 const TOMBSTONE_TTL_MS = 3_000;
 const PARTITION_MS = 12_000;
-const VICTIMS = 8;
+const VICTIMS = 9;
 const MARK = '0x6a';
 
 function ipt(args: string[]): void {
@@ -51,7 +51,8 @@ export const partition: Scenario = {
     });
     await c.setup();
     const ledger = new Ledger();
-    for (let i = 0; i < VICTIMS; i++) expect((await writeKey(c, ledger, 'n1', `victim-${i}`, { present: true, value: `v${i}` })) === 'acked', 'a victim write failed');
+    // Victims written on every node (n3's own records too), all deleted on n1 during the partition.
+    for (let i = 0; i < VICTIMS; i++) expect((await writeKey(c, ledger, `n${1 + (i % 3)}`, `victim-${i}`, { present: true, value: `v${i}` })) === 'acked', 'a victim write failed');
     await c.converge();
 
     const chain = `GVCHAOS${process.pid}`;
