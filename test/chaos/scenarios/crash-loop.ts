@@ -9,7 +9,7 @@ import type { Scenario } from '../types.js';
 import { mulberry32, Workload } from '../workload.js';
 import { sleep } from './freeze.js';
 
-const CRASHES = 4;
+const CRASHES = 3;
 
 /** crashLoop is the kill -9 and restart scenario. */
 export const crashLoop: Scenario = {

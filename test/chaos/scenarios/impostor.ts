@@ -15,7 +15,7 @@ import { sleep } from './freeze.js';
 export const impostor: Scenario = {
   name: 'impostor',
   needs: [],
-  quick: true,
+  quick: false, // test/integration/identity.test.ts covers it in npm test; kept out of the quick set for time
   async run(ctx) {
     const c = await ChaosCluster.start(ctx, ['n1', 'n2', 'n3']);
     await c.setup();
