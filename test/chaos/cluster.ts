@@ -4,8 +4,8 @@
  * chaos checks need: digests, members, the instances of the scenario's service.
  * Every daemon it starts is killed by PID and its data dir removed when the scenario ends.
  */
-import { chmodSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { chmodSync, rmSync, writeFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
 import { api, startDaemon, waitFor, type Daemon, type DaemonOptions } from '../integration/helpers/daemon.js';
 import type { ChaosContext } from './types.js';
 
@@ -28,6 +28,7 @@ export interface ClusterOptions {
 export class ChaosCluster {
   private readonly current = new Map<string, Daemon>();
   private readonly down = new Set<string>();
+  private readonly ownedDirs = new Set<string>();
 
   private constructor(private readonly configFile: string | undefined) {}
 
@@ -44,6 +45,8 @@ export class ChaosCluster {
     ctx.defer('kill daemons and remove their data dirs', async () => {
       await c.killAll();
       for (const d of c.current.values()) d.cleanup();
+      // The helper forgets that it made a data dir once a restarted daemon is restarted again.
+      for (const dir of c.ownedDirs) rmSync(dir, { recursive: true, force: true });
     });
     for (const name of names) {
       const first = c.current.size ? [...c.current.values()][0]! : undefined;
@@ -56,6 +59,7 @@ export class ChaosCluster {
   /** launch starts one more node of the cluster; it is killed when the scenario ends. */
   async launch(o: DaemonOptions): Promise<Daemon> {
     const d = await startDaemon({ ...(this.configFile ? { configFile: this.configFile, preset: 'test' } : {}), ...o });
+    if (o.dataDir === undefined) this.ownedDirs.add(dirname(d.dataDir));
     this.adopt(d);
     return d;
   }

@@ -7,6 +7,7 @@
 import { api } from '../integration/helpers/daemon.js';
 import { NS, SVC, type ChaosCluster } from './cluster.js';
 import type { KeyState, Ledger, WriteOutcome } from './ledger.js';
+import type { ChaosContext } from './types.js';
 
 /** WRITE_TIMEOUT_MS bounds one write; a write without an answer by then is recorded as unknown. */
 export const WRITE_TIMEOUT_MS = 3_000;
@@ -54,13 +55,18 @@ export class Workload {
   /** refusedByNode counts refused writes per node (e.g. 503 during a full disk). */
   readonly refusedByNode = new Map<string, number>();
 
+  private readonly seed: number;
+
   constructor(
     private readonly cluster: ChaosCluster,
     private readonly ledger: Ledger,
-    private readonly seed: number,
+    ctx: ChaosContext,
     private readonly keysPerWriter = 12,
     private readonly pauseMs = 25,
-  ) {}
+  ) {
+    this.seed = ctx.seed;
+    ctx.defer('stop the writers', () => this.stop()); // also when the scenario failed half-way
+  }
 
   /** start starts writers; each stops by itself after maxOps writes at most. */
   start(writers: WriterSpec[], maxOps = 20_000): void {

@@ -21,7 +21,7 @@ export const clockSkew: Scenario = {
     const c = await ChaosCluster.start(ctx, ['n1', 'n2', 'n3'], { perNode: { n3: { env } } });
     await c.setup();
     const ledger = new Ledger();
-    const load = new Workload(c, ledger, ctx.seed);
+    const load = new Workload(c, ledger, ctx);
     load.start([{ id: 'w1', node: 'n1' }, { id: 'w2', node: 'n2' }, { id: 'w3', node: 'n3' }]);
     const status = await waitFor(async () => {
       const s = (await api(c.node('n3'), 'GET', '/v1/status', undefined, 3000)).body;

@@ -31,7 +31,7 @@ export const corruptStore: Scenario = {
     const c = await ChaosCluster.start(ctx, ['n1', 'n2', 'n3']);
     await c.setup();
     const ledger = new Ledger();
-    const load = new Workload(c, ledger, ctx.seed, 20, 10);
+    const load = new Workload(c, ledger, ctx, 20, 10);
     load.start([{ id: 'w1', node: 'n1' }, { id: 'w3', node: 'n3' }, { id: 'w3b', node: 'n3' }]);
     await sleep(3_000);
     const code = await c.stop('n3');

@@ -20,7 +20,7 @@ export const crashLoop: Scenario = {
     const c = await ChaosCluster.start(ctx, ['n1', 'n2', 'n3']);
     await c.setup();
     const ledger = new Ledger();
-    const load = new Workload(c, ledger, ctx.seed, 12, 10);
+    const load = new Workload(c, ledger, ctx, 12, 10);
     load.start(['n1', 'n2', 'n3', 'n1', 'n2', 'n3'].map((node, i) => ({ id: `w${i}`, node })));
     const rand = mulberry32(ctx.seed);
     const victims: string[] = [];

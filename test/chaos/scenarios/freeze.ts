@@ -19,7 +19,7 @@ export const freeze: Scenario = {
     const c = await ChaosCluster.start(ctx, ['n1', 'n2', 'n3']);
     await c.setup();
     const ledger = new Ledger();
-    const load = new Workload(c, ledger, ctx.seed);
+    const load = new Workload(c, ledger, ctx);
     load.start([{ id: 'w1', node: 'n1' }, { id: 'w2', node: 'n2' }, { id: 'w3', node: 'n3' }]);
     await sleep(2_000);
     const frozen = c.node('n3');

@@ -32,7 +32,7 @@ export const fullDisk: Scenario = {
     const c = await ChaosCluster.start(ctx, ['n1', 'n2', 'n3'], { perNode: { n3: { dataDir } } });
     await c.setup();
     const ledger = new Ledger();
-    const load = new Workload(c, ledger, ctx.seed);
+    const load = new Workload(c, ledger, ctx);
     load.start([{ id: 'w1', node: 'n1' }, { id: 'w3', node: 'n3' }]);
     await sleep(2_000);
     await load.stop();

@@ -20,7 +20,7 @@ export const impostor: Scenario = {
     const c = await ChaosCluster.start(ctx, ['n1', 'n2', 'n3']);
     await c.setup();
     const ledger = new Ledger();
-    const load = new Workload(c, ledger, ctx.seed);
+    const load = new Workload(c, ledger, ctx);
     load.start([{ id: 'w1', node: 'n1' }, { id: 'w2', node: 'n2' }]);
     await sleep(1_500);
     let code: number | null | undefined;

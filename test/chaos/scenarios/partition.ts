@@ -76,7 +76,7 @@ export const partition: Scenario = {
     ipt(['-I', 'OUTPUT', '1', '-j', chain]);
     ctx.log(`partitioned {n1,n2} | {n3} (gossip ports ${gossipPorts})`);
 
-    const load = new Workload(c, ledger, ctx.seed);
+    const load = new Workload(c, ledger, ctx);
     load.start([{ id: 'w1', node: 'n1' }, { id: 'w2', node: 'n2' }, { id: 'w3', node: 'n3' }]);
     await sleep(1_000);
     for (let i = 0; i < VICTIMS; i++) expect((await writeKey(c, ledger, 'n1', `victim-${i}`, { present: false })) === 'acked', 'a victim delete failed');

@@ -20,7 +20,7 @@ export const wipedNode: Scenario = {
     const c = await ChaosCluster.start(ctx, ['n1', 'n2', 'n3']);
     await c.setup();
     const ledger = new Ledger();
-    const load = new Workload(c, ledger, ctx.seed, 10, 20);
+    const load = new Workload(c, ledger, ctx, 10, 20);
     load.start([{ id: 'w1', node: 'n1' }, { id: 'w3', node: 'n3' }]);
     await sleep(2_500);
     await load.stop();
