@@ -114,7 +114,7 @@ export async function startAgent(opts: StartAgentOptions): Promise<AgentHandle> 
       logger.error({ node: config.node.name, gossip: config.node.gossipAddr, peer: peerAddr, detail }, message);
       opts.onFatal?.(5, message);
     };
-    const gossip = await startGossip({ node, cluster: config.cluster, gossipAddr: config.node.gossipAddr, join: config.join, gossip: config.gossip, encryptKeys: config.encryptKeys, logger, clock, random, metrics: metricsRegistry, refill: recovery !== undefined && recovery.recovered !== 'none', onIdentityRefused });
+    const gossip = await startGossip({ node, cluster: config.cluster, gossipAddr: config.node.gossipAddr, join: config.join, gossip: config.gossip, encryptKeys: config.encryptKeys, ...(config.tls ? { tls: config.tls } : {}), logger, clock, random, metrics: metricsRegistry, refill: recovery !== undefined && recovery.recovered !== 'none', onIdentityRefused });
     ctx.membership = gossip.membership;
     closers.push(() => gossip.stop());
     // Clock skew: a node too far off the cluster says so and refuses writes (ClockSkew).
