@@ -21,10 +21,10 @@ export function namesFromAltNames(alt: string | undefined): string[] {
     const p = part.trim();
     if (p.startsWith('URI:')) {
       const uri = p.slice(4);
-      if (uri.startsWith(NODE_URI_PREFIX)) out.push(decodeURIComponent(uri.slice(NODE_URI_PREFIX.length)));
+      if (uri.startsWith(NODE_URI_PREFIX)) out.push(uri.slice(NODE_URI_PREFIX.length));
     } else if (p.startsWith('DNS:')) out.push(p.slice(4));
   }
-  return out;
+  return [...new Set(out)];
 }
 
 function cnOf(subject: string | undefined): string | undefined {
