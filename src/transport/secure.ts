@@ -9,7 +9,7 @@
  */
 import { createServer as createHttpsServer, type Server as HttpsServer } from 'node:https';
 import type { TLSSocket } from 'node:tls';
-import type { ClientOptions } from 'ws';
+import { WebSocketServer, type ClientOptions } from 'ws';
 import { peerCertificateNames } from './cert-names.js';
 
 /** GossipTls is the PEM material of a node: the cluster CA, its certificate and its key. */
@@ -49,4 +49,42 @@ export function socketCertNames(socket: unknown): string[] {
   const s = socket as Partial<TLSSocket> | undefined;
   if (!s || typeof s.getPeerCertificate !== 'function' || s.authorized !== true) return [];
   return peerCertificateNames(s.getPeerCertificate());
+}
+
+/**
+ * listenGossip starts the gossip WebSocket server on host:port: plain `ws`, or, with
+ * tls, `wss` on an HTTPS server that requires client certificates. It resolves once
+ * listening; a listen error (address in use) rejects.
+ */
+export async function listenGossip(
+  at: { host: string; port: number; path: string; maxPayload: number },
+  tls: GossipTls | undefined,
+  onTlsError: (err: Error, remote: string) => void,
+): Promise<{ wss: WebSocketServer; tlsServer?: HttpsServer }> {
+  const common = { path: at.path, maxPayload: at.maxPayload, perMessageDeflate: false, clientTracking: false };
+  if (!tls) {
+    const wss = new WebSocketServer({ ...common, host: at.host, port: at.port });
+    await new Promise<void>((resolve, reject) => {
+      wss.once('listening', resolve);
+      wss.once('error', reject);
+    });
+    return { wss };
+  }
+  const server = createTlsServer(tls, onTlsError);
+  const wss = new WebSocketServer({ ...common, server });
+  // ws re-emits the HTTPS server's errors on wss; until the caller listens for them, the rejection below reports them.
+  const quiet = () => undefined;
+  wss.on('error', quiet);
+  try {
+    await new Promise<void>((resolve, reject) => {
+      server.once('error', reject);
+      server.listen(at.port, at.host, () => {
+        server.off('error', reject);
+        resolve();
+      });
+    });
+  } finally {
+    wss.off('error', quiet);
+  }
+  return { wss, tlsServer: server };
 }

@@ -9,7 +9,7 @@ import { randomBytes } from 'node:crypto';
 import { EventEmitter } from 'node:events';
 import type { Server as HttpsServer } from 'node:https';
 import type { AddressInfo } from 'node:net';
-import { WebSocket, WebSocketServer } from 'ws';
+import { WebSocket, type WebSocketServer } from 'ws';
 import type { WireMsg } from './frames.js';
 import { AddrDials } from './addr-dials.js';
 import { backoffDelayMs, DEFAULT_BACKOFF } from './backoff.js';
@@ -23,7 +23,7 @@ import { DEFAULT_SEND_QUEUE_LIMITS, SendQueue, type QueuedFrame } from './send-q
 import { splitAddr, type TransportEvents, type WsTransportOptions } from './options.js';
 import { keepExistingLink } from './link-choice.js';
 import { LogLimiter, SILENT_LOGGER } from './log.js';
-import { createTlsServer, socketCertNames, tlsDialOptions } from './secure.js';
+import { listenGossip, socketCertNames, tlsDialOptions } from './secure.js';
 
 export { splitAddr, type TransportEvents, type WsTransportOptions } from './options.js';
 
@@ -122,30 +122,11 @@ export class WsTransport extends EventEmitter<TransportEvents> {
     const [advHost, advPort] = splitAddr(this.opts.gossipAddr);
     const host = this.opts.bindHost ?? advHost;
     const port = this.opts.bindPort ?? advPort;
-    const common = { path: GOSSIP_PATH, maxPayload: this.opts.maxFrameBytes, perMessageDeflate: false, clientTracking: false };
-    let wss: WebSocketServer;
-    if (this.opts.tls) {
-      const server = createTlsServer(this.opts.tls, (err, remote) => {
-        this.stats.inc('handshake_refused', 'tls');
-        this.log.warn('tls', { remote, err: err.message }, 'gossip TLS handshake refused (no certificate from the cluster CA?)');
-      });
-      this.tlsServer = server;
-      wss = new WebSocketServer({ ...common, server });
-      await new Promise<void>((resolve, reject) => {
-        server.once('error', reject);
-        server.listen(port, host, () => {
-          server.off('error', reject);
-          resolve();
-        });
-      });
-      server.on('error', (e) => this.log.warn('server', { err: e.message }, 'gossip server error'));
-    } else {
-      wss = new WebSocketServer({ ...common, host, port });
-      await new Promise<void>((resolve, reject) => {
-        wss.once('listening', resolve);
-        wss.once('error', reject);
-      });
-    }
+    const { wss, tlsServer } = await listenGossip({ host, port, path: GOSSIP_PATH, maxPayload: this.opts.maxFrameBytes }, this.opts.tls, (err, remote) => {
+      this.stats.inc('handshake_refused', 'tls');
+      this.log.warn('tls', { remote, err: err.message }, 'gossip TLS handshake refused (no certificate from the cluster CA?)');
+    });
+    this.tlsServer = tlsServer;
     this.server = wss;
     wss.on('error', (e) => this.log.warn('server', { err: e.message }, 'gossip server error'));
     wss.on('connection', (ws, req) => this.onInbound(ws, req.socket.remoteAddress ?? '?', this.opts.tls ? socketCertNames(req.socket) : undefined));
