@@ -31,6 +31,7 @@ export async function runAgent(flags: AgentFlags): Promise<void> {
     throw e;
   }
   const logger = createLogger(config.logLevel, { node: config.node.name });
+  if (config.gossipInsecure && config.encryptKeys.length === 0) logger.warn({ gossipAddr: config.node.gossipAddr }, 'gossip.insecure is set: gossip is not encrypted, and anyone who can reach the gossip address can join and write to the cluster (make a key with `grapevine keygen`)');
   let stopping = false;
   let fatal: number | undefined;
   let handle: Awaited<ReturnType<typeof startAgent>> | undefined;

@@ -8,9 +8,11 @@ import { addApiOptions } from './output.js';
 import { registerAgentCommand } from './agent.js';
 import { registerClusterCommand } from './cluster.js';
 import { registerInstanceCommands } from './instance.js';
+import { registerKeygenCommand } from './keygen.js';
 import { registerMemberCommands } from './members.js';
 import { registerNamespaceCommands } from './namespace.js';
 import { registerServiceCommands } from './service.js';
+import { registerTlsCommands } from './tls.js';
 
 const program = new Command();
 program
@@ -23,7 +25,9 @@ registerNamespaceCommands(program);
 registerServiceCommands(program);
 registerInstanceCommands(program);
 registerMemberCommands(program);
+registerKeygenCommand(program);
+registerTlsCommands(program);
 // --http-addr and --json go on each API command, not on the program: `agent` has its own --http-addr.
-addApiOptions(program, ['agent', 'cluster']);
+addApiOptions(program, ['agent', 'cluster', 'keygen', 'tls']);
 
 await program.parseAsync(process.argv);

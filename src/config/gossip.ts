@@ -94,6 +94,10 @@ export function resolveGossipConfig(preset: GossipPreset, overrides: unknown, fi
   if (overrides === undefined) return out;
   if (typeof overrides !== 'object' || overrides === null || Array.isArray(overrides)) throw invalid(field, 'must be an object');
   for (const [k, v] of Object.entries(overrides)) {
+    if (k === 'insecure') {
+      if (typeof v !== 'boolean') throw invalid(`${field}.insecure`, 'must be true or false');
+      continue;
+    }
     const lim = LIMITS[k as keyof GossipConfig];
     if (!lim) throw invalid(`${field}.${k}`, 'unknown field');
     if (typeof v !== 'number' || !Number.isInteger(v)) throw invalid(`${field}.${k}`, 'must be an integer');
@@ -102,4 +106,9 @@ export function resolveGossipConfig(preset: GossipPreset, overrides: unknown, fi
   }
   if (out.probeTimeoutMs >= out.probeIntervalMs) throw invalid(`${field}.probeTimeoutMs`, 'must be less than probeIntervalMs');
   return out;
+}
+
+/** gossipInsecure reads `gossip.insecure` (already validated by resolveGossipConfig): true turns off the encryption requirement for reachable gossip addresses. */
+export function gossipInsecure(overrides: unknown): boolean {
+  return typeof overrides === 'object' && overrides !== null && (overrides as { insecure?: unknown }).insecure === true;
 }

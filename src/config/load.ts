@@ -20,8 +20,9 @@ import {
 } from '../core/validate.js';
 import { LOG_LEVELS, type LogLevel } from '../obs/logger.js';
 import { parseHostPort } from './addr.js';
-import { GOSSIP_PRESETS, resolveGossipConfig, type GossipPreset } from './gossip.js';
+import { GOSSIP_PRESETS, gossipInsecure, resolveGossipConfig, type GossipPreset } from './gossip.js';
 import { readOpenFilesSoftLimit, resolveHttpLimits, validateHttpConfig } from './http.js';
+import { checkGossipSecurity, loadTlsMaterial, validateTlsConfig } from './tls.js';
 import type { AgentConfig, AgentFlags, NamespaceDef, NodeEntry, RegistrationDef, ServiceDef } from './types.js';
 
 /** DEFAULT_HTTP_ADDR is where the API listens when nothing says otherwise (Consul's port). */
@@ -31,7 +32,7 @@ export const DEFAULT_GOSSIP_ADDR = '127.0.0.1:7946';
 /** MAX_CONFIG_BYTES bounds the config file. */
 export const MAX_CONFIG_BYTES = 16 * 1024 * 1024;
 
-const TOP_FIELDS = ['cluster', 'nodes', 'join', 'preset', 'gossip', 'encryptKeys', 'dns', 'health', 'http', 'logLevel', 'recover', 'namespaces', 'services', 'registrations'];
+const TOP_FIELDS = ['cluster', 'nodes', 'join', 'preset', 'gossip', 'encryptKeys', 'dns', 'health', 'http', 'tls', 'logLevel', 'recover', 'namespaces', 'services', 'registrations'];
 const NODE_NAME = /^[a-zA-Z0-9][a-zA-Z0-9_.-]{0,62}$/;
 
 function list(v: unknown, field: string, max: number): unknown[] {
@@ -108,6 +109,7 @@ export function parseConfigObject(raw: unknown): Obj & { nodesList: NodeEntry[] 
     optInt(h, 'maxConcurrentChecks', 'health.maxConcurrentChecks', 1, 100_000);
   }
   validateHttpConfig(o.http);
+  validateTlsConfig(o.tls);
   if (o.recover !== undefined && typeof o.recover !== 'boolean') throw invalid('recover', 'must be true or false');
   if (o.logLevel !== undefined && !LOG_LEVELS.includes(o.logLevel as LogLevel)) throw invalid('logLevel', `must be one of ${LOG_LEVELS.join(', ')}`);
   const nsTypes = new Map<string, 'DNS' | 'HTTP'>();
@@ -189,7 +191,7 @@ export function resolveAgentConfig(flags: AgentFlags, openFilesLimit = readOpenF
   };
   const dnsAddr = flags.dnsAddr ?? entry?.dnsAddr;
   if (dnsAddr !== undefined) node.dnsAddr = dnsAddr;
-  parseHostPort(node.gossipAddr, '--gossip-addr');
+  const gossipHost = parseHostPort(node.gossipAddr, '--gossip-addr').host;
   parseHostPort(node.httpAddr, '--http-addr');
   if (node.dnsAddr !== undefined) parseHostPort(node.dnsAddr, '--dns-addr');
   const join = flags.join && flags.join.length > 0 ? flags.join : ((f.join as string[] | undefined) ?? []);
@@ -211,6 +213,7 @@ export function resolveAgentConfig(flags: AgentFlags, openFilesLimit = readOpenF
     preset,
     gossip: resolveGossipConfig(preset, f.gossip),
     encryptKeys: (f.encryptKeys as string[] | undefined) ?? [],
+    gossipInsecure: gossipInsecure(f.gossip),
     dns: { recursors: dns.recursors ?? [], recursorTimeoutMs: dns.recursorTimeoutMs ?? 2000 },
     health: { maxConcurrentChecks: health.maxConcurrentChecks ?? 64 },
     http: resolveHttpLimits(f.http, openFilesLimit),
@@ -221,5 +224,8 @@ export function resolveAgentConfig(flags: AgentFlags, openFilesLimit = readOpenF
     registrations,
   };
   if (flags.config) out.configFile = flags.config;
+  checkGossipSecurity(gossipHost, out.encryptKeys, out.gossipInsecure);
+  const tlsFiles = validateTlsConfig(f.tls);
+  if (tlsFiles) out.tls = loadTlsMaterial(tlsFiles, name);
   return out;
 }

@@ -1,6 +1,7 @@
 import type { GossipConfig, GossipPreset } from './gossip.js';
 import type { LogLevel } from '../obs/logger.js';
 import type { HttpLimits } from './http.js';
+import type { TlsMaterial } from './tls.js';
 
 /** NodeEntry is one node of a config file's `nodes` list, as written there. */
 export interface NodeEntry {
@@ -57,6 +58,10 @@ export interface AgentConfig {
   gossip: GossipConfig;
   /** encryptKeys are base64 AES-256 keys; the first encrypts, all are tried to decrypt (key rotation). */
   encryptKeys: string[];
+  /** gossipInsecure (`gossip.insecure: true`) allows unencrypted gossip on an address other hosts can reach; the daemon warns at every start. */
+  gossipInsecure: boolean;
+  /** tls holds the cluster CA and this node's certificate and key (PEM, read at start): with it, gossip runs over mutual TLS (wss). */
+  tls?: TlsMaterial;
   dns: { recursors: string[]; recursorTimeoutMs: number };
   health: { maxConcurrentChecks: number };
   /** http holds the API's connection cap and request-read timeout. */

@@ -100,7 +100,7 @@ export async function startAgent(opts: StartAgentOptions): Promise<AgentHandle> 
       opts.onFatal?.(5, message);
     };
     const refill = recovery !== undefined && recovery.recovered !== 'none';
-    const gossip = await startGossip({ node, cluster: config.cluster, gossipAddr: config.node.gossipAddr, join: config.join, gossip: config.gossip, encryptKeys: config.encryptKeys, logger, clock, random, metrics: metricsRegistry, refill, onIdentityRefused });
+    const gossip = await startGossip({ node, cluster: config.cluster, gossipAddr: config.node.gossipAddr, join: config.join, gossip: config.gossip, encryptKeys: config.encryptKeys, ...(config.tls ? { tls: config.tls } : {}), logger, clock, random, metrics: metricsRegistry, refill, onIdentityRefused });
     teardown.add('gossip', () => gossip.stop());
 
     // A node too far off the cluster's clock says so and refuses writes (ClockSkew).

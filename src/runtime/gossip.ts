@@ -10,6 +10,7 @@ import { GossipEngine } from '../core/gossip/engine.js';
 import type { PersistedGossipState, Random } from '../core/gossip/types.js';
 import type { Rec } from '../core/records.js';
 import type { Logger } from '../obs/logger.js';
+import type { GossipTls } from '../transport/secure.js';
 import { WsTransport } from '../transport/ws-transport.js';
 import type { Clock } from './clock.js';
 import type { MemberInfo, MembershipApi } from './context.js';
@@ -29,6 +30,8 @@ export interface GossipRuntimeOptions {
   join: string[];
   gossip: GossipConfig;
   encryptKeys: string[];
+  /** tls turns on mutual TLS for gossip (cluster CA, node certificate and key, PEM). */
+  tls?: GossipTls;
   logger: Logger;
   clock: Clock;
   random: Random;
@@ -107,6 +110,7 @@ export async function startGossip(opts: GossipRuntimeOptions): Promise<GossipRun
     gossipAddr: opts.gossipAddr,
     maxFrameBytes: opts.gossip.maxFrameBytes,
     encryptKeys: opts.encryptKeys,
+    ...(opts.tls ? { tls: opts.tls } : {}),
     logger: log,
     resolveAddr: (name) => rt?.engine.membership.addrOf(name) || undefined,
   });
@@ -118,7 +122,7 @@ export async function startGossip(opts: GossipRuntimeOptions): Promise<GossipRun
     rt = new GossipRuntime({ ...opts, logger: log }, transport, persisted);
     if (opts.metrics) registerGossipMetrics(opts.metrics, rt);
     rt.start();
-    log.info({ gossip: transport.address, join: opts.join, encrypted: transport.encrypted, restoredPeers: persisted?.peers.length ?? 0 }, 'gossip started');
+    log.info({ gossip: transport.address, join: opts.join, encrypted: transport.encrypted, mtls: opts.tls !== undefined, restoredPeers: persisted?.peers.length ?? 0 }, 'gossip started');
     return rt;
   } catch (e) {
     await transport.close();

@@ -17,9 +17,20 @@ export const MAX_REMEMBERED_NONCES = 100_000;
 
 /**
  * HandshakeRefusal lists why a handshake was refused; each has a counter. `identity`:
- * the hello claims the name of a live member at another address or boot.
+ * the hello claims the name of a live member at another address or boot. `certificate`:
+ * with mutual TLS, the node name claimed is not one the peer's certificate names.
  */
-export type HandshakeRefusal = 'wrong_cluster' | 'bad_version' | 'replay' | 'bad_echo' | 'bad_confirm' | 'self' | 'identity' | 'timeout';
+export type HandshakeRefusal = 'wrong_cluster' | 'bad_version' | 'replay' | 'bad_echo' | 'bad_confirm' | 'self' | 'identity' | 'certificate' | 'timeout';
+
+/**
+ * checkCertificate returns 'certificate' when mutual TLS is on (certNames is defined)
+ * and the claimed node name is not among the names the peer's verified certificate
+ * vouches for; undefined otherwise.
+ */
+export function checkCertificate(certNames: readonly string[] | undefined, claimedNode: string): HandshakeRefusal | undefined {
+  if (certNames === undefined) return undefined;
+  return certNames.includes(claimedNode) ? undefined : 'certificate';
+}
 
 /** Identity is what a node says about itself in a handshake. */
 export interface Identity {

@@ -7,6 +7,7 @@ import type { WireMsg } from './frames.js';
 import type { TransportLogger } from './log.js';
 import type { TransportStats } from './metrics.js';
 import type { SendQueueLimits } from './send-queue.js';
+import type { GossipTls } from './secure.js';
 
 /** WsTransportOptions configure one daemon's transport. */
 export interface WsTransportOptions {
@@ -20,6 +21,8 @@ export interface WsTransportOptions {
   maxFrameBytes: number;
   /** encryptKeys are base64 AES-256 keys: the first seals, all open. Empty or absent: no encryption. */
   encryptKeys?: readonly string[];
+  /** tls turns on mutual TLS (wss): the cluster CA, this node's certificate and key (PEM). A peer must present a certificate that names it. */
+  tls?: GossipTls;
   /** resolveAddr finds the gossip address of a peer known only by name (from the member list). */
   resolveAddr?: (node: string) => string | undefined;
   /** isCritical marks messages kept longest when a queue overflows; default: replication (`r.`). */

@@ -8,7 +8,7 @@ import type { WebSocket } from 'ws';
 import type { WireCodec } from './codec.js';
 import { peerOffsetMs } from '../core/membership/clock-skew.js';
 import { FrameError, type Frame, type HelloFrame, type WelcomeFrame, type WireMsg } from './frames.js';
-import { checkConfirm, checkWelcome, makeConfirm, makeHello, makeWelcome, type HandshakeRefusal, type Identity, type ReplayGuard } from './handshake.js';
+import { checkCertificate, checkConfirm, checkWelcome, makeConfirm, makeHello, makeWelcome, type HandshakeRefusal, type Identity, type ReplayGuard } from './handshake.js';
 
 /** CLOSE_REFUSED is the WebSocket close code for a refused handshake or a bad frame. */
 export const CLOSE_REFUSED = 4001;
@@ -63,6 +63,12 @@ export class PeerLink {
   inflightBytes = 0;
   /** dialAddr is the address this link dialled (outgoing links only). */
   dialAddr?: string;
+  /**
+   * certNames lists the node names the peer's verified TLS certificate vouches for;
+   * undefined when the transport does not use mutual TLS. A hello or welcome claiming
+   * another name is refused as `certificate`.
+   */
+  certNames?: string[];
   /** clockOffsetMs is the peer's wall clock minus ours, from the latest measurement (undefined until the handshake is done). */
   clockOffsetMs?: number;
   private hello?: HelloFrame;
@@ -194,8 +200,8 @@ export class PeerLink {
   private onHandshakeFrame(frame: Frame): void {
     if (this.direction === 'in') return this.onAcceptorFrame(frame);
     if (frame.k !== 'welcome' || !this.hello) return this.refuse('handshake', 'unexpected', `expected welcome, got ${frame.k}`);
-    const refusal = checkWelcome(this.ctx.me, this.hello, frame);
-    if (refusal) return this.refuse('handshake', refusal, `welcome from ${frame.node} (${frame.addr}) refused`);
+    const refusal = checkWelcome(this.ctx.me, this.hello, frame) ?? checkCertificate(this.certNames, frame.node);
+    if (refusal) return this.refuse('handshake', refusal, `welcome from ${frame.node} (${frame.addr}) refused${refusal === 'certificate' ? `: its certificate names ${this.certNames!.join(', ') || 'no node'}` : ''}`);
     this.peer = { cluster: frame.cluster, node: frame.node, addr: frame.addr, boot: frame.boot };
     const now = this.ctx.nowMs();
     this.write(this.ctx.codec.encode(makeConfirm(frame, now)));
@@ -207,8 +213,8 @@ export class PeerLink {
     if (this.vetting) return this.refuse('handshake', 'unexpected', `${frame.k} before our welcome`);
     if (!this.welcome) {
       if (frame.k !== 'hello') return this.refuse('handshake', 'unexpected', `expected hello, got ${frame.k}`);
-      const refusal = this.ctx.replay.checkHello(this.ctx.me, frame);
-      if (refusal) return this.refuse('handshake', refusal, `hello from ${frame.node} (${frame.addr}) refused`);
+      const refusal = checkCertificate(this.certNames, frame.node) ?? this.ctx.replay.checkHello(this.ctx.me, frame);
+      if (refusal) return this.refuse('handshake', refusal, `hello from ${frame.node} (${frame.addr}) refused${refusal === 'certificate' ? `: its certificate names ${this.certNames!.join(', ') || 'no node'}` : ''}`);
       const hello = frame;
       this.vetting = true;
       const vet = this.hooks.vetHello ? this.hooks.vetHello(this, hello) : Promise.resolve(undefined);

@@ -7,8 +7,9 @@
  */
 import { randomBytes } from 'node:crypto';
 import { EventEmitter } from 'node:events';
+import type { Server as HttpsServer } from 'node:https';
 import type { AddressInfo } from 'node:net';
-import { WebSocket, WebSocketServer } from 'ws';
+import { WebSocket, type WebSocketServer } from 'ws';
 import type { WireMsg } from './frames.js';
 import { AddrDials } from './addr-dials.js';
 import { backoffDelayMs, DEFAULT_BACKOFF } from './backoff.js';
@@ -22,6 +23,7 @@ import { DEFAULT_SEND_QUEUE_LIMITS, SendQueue, type QueuedFrame } from './send-q
 import { splitAddr, type TransportEvents, type WsTransportOptions } from './options.js';
 import { keepExistingLink } from './link-choice.js';
 import { LogLimiter, SILENT_LOGGER } from './log.js';
+import { listenGossip, socketCertNames, tlsDialOptions } from './secure.js';
 
 export { splitAddr, type TransportEvents, type WsTransportOptions } from './options.js';
 
@@ -57,6 +59,7 @@ export class WsTransport extends EventEmitter<TransportEvents> {
   private readonly ctx: LinkContext;
   private readonly hooks: LinkHooks;
   private server?: WebSocketServer;
+  private tlsServer?: HttpsServer;
   private stopped = false;
   private me: Identity;
 
@@ -119,15 +122,15 @@ export class WsTransport extends EventEmitter<TransportEvents> {
     const [advHost, advPort] = splitAddr(this.opts.gossipAddr);
     const host = this.opts.bindHost ?? advHost;
     const port = this.opts.bindPort ?? advPort;
-    const wss = new WebSocketServer({ host, port, path: GOSSIP_PATH, maxPayload: this.opts.maxFrameBytes, perMessageDeflate: false, clientTracking: false });
-    this.server = wss;
-    await new Promise<void>((resolve, reject) => {
-      wss.once('listening', resolve);
-      wss.once('error', reject);
+    const { wss, tlsServer } = await listenGossip({ host, port, path: GOSSIP_PATH, maxPayload: this.opts.maxFrameBytes }, this.opts.tls, (err, remote) => {
+      this.stats.inc('handshake_refused', 'tls');
+      this.log.warn('tls', { remote, err: err.message }, 'gossip TLS handshake refused (no certificate from the cluster CA?)');
     });
+    this.tlsServer = tlsServer;
+    this.server = wss;
     wss.on('error', (e) => this.log.warn('server', { err: e.message }, 'gossip server error'));
-    wss.on('connection', (ws, req) => this.onInbound(ws, req.socket.remoteAddress ?? '?'));
-    const bound = (wss.address() as AddressInfo).port;
+    wss.on('connection', (ws, req) => this.onInbound(ws, req.socket.remoteAddress ?? '?', this.opts.tls ? socketCertNames(req.socket) : undefined));
+    const bound = ((this.tlsServer ?? wss).address() as AddressInfo).port;
     if (advPort === 0) this.me.addr = `${advHost}:${bound}`;
     return this.me.addr;
   }
@@ -230,6 +233,11 @@ export class WsTransport extends EventEmitter<TransportEvents> {
     for (const l of this.pending) l.close(CLOSE_SHUTDOWN, 'shutdown');
     for (const l of this.addrDials.links()) l.close(CLOSE_SHUTDOWN, 'shutdown');
     await new Promise<void>((resolve) => (this.server ? this.server.close(() => resolve()) : resolve()));
+    const tlsServer = this.tlsServer;
+    if (tlsServer) {
+      tlsServer.closeAllConnections();
+      await new Promise<void>((resolve) => tlsServer.close(() => resolve()));
+    }
   }
 
   private peer(name: string): Peer {
@@ -286,9 +294,11 @@ export class WsTransport extends EventEmitter<TransportEvents> {
   private dial(addr: string): PeerLink | undefined {
     if (this.stopped) return undefined;
     this.stats.inc('dials');
-    const ws = new WebSocket(`ws://${addr}${GOSSIP_PATH}`, { maxPayload: this.opts.maxFrameBytes, perMessageDeflate: false, handshakeTimeout: 3_000 });
+    const tls = this.opts.tls;
+    const ws = new WebSocket(`${tls ? 'wss' : 'ws'}://${addr}${GOSSIP_PATH}`, { maxPayload: this.opts.maxFrameBytes, perMessageDeflate: false, handshakeTimeout: 3_000, ...(tls ? tlsDialOptions(tls) : {}) });
     const link = new PeerLink(ws, 'out', this.ctx, this.hooks);
     link.dialAddr = addr;
+    if (tls) ws.once('upgrade', (res) => (link.certNames = socketCertNames(res.socket)));
     ws.on('error', (e: Error & { code?: string }) => {
       if (!e.code?.startsWith('WS_ERR_')) this.log.debug(`dial:${addr}`, { addr, err: e.message }, 'gossip dial failed');
     });
@@ -303,7 +313,7 @@ export class WsTransport extends EventEmitter<TransportEvents> {
     return link;
   }
 
-  private onInbound(ws: WebSocket, remote: string): void {
+  private onInbound(ws: WebSocket, remote: string, certNames: string[] | undefined): void {
     if (this.stopped || this.pending.size >= (this.opts.maxPendingHandshakes ?? 64)) {
       this.stats.inc('handshake_refused', 'busy');
       this.log.warn('busy', { remote }, 'gossip connection refused: too many pending handshakes');
@@ -311,6 +321,7 @@ export class WsTransport extends EventEmitter<TransportEvents> {
       return;
     }
     const link = new PeerLink(ws, 'in', this.ctx, this.hooks);
+    link.certNames = certNames;
     this.pending.add(link);
   }
 

@@ -6,6 +6,7 @@
  * known fields are copied. Records are checked one by one (replication/validate.ts):
  * an invalid one is dropped and counted while the rest of the batch still applies.
  */
+import { isIncarnation, MAX_INCARNATION } from '../membership/incarnation.js';
 import { isSeq, isShortString, MAX_NAME_CHARS, MAX_TUPLES_PER_MESSAGE, parseTuples, type MemberTuple } from '../membership/messages.js';
 import type { Rec } from '../records.js';
 import { MAX_CHUNKS_PER_EXCHANGE, MAX_DIGEST_ORIGINS } from '../replication/anti-entropy.js';
@@ -49,7 +50,7 @@ type Decoder<T extends GossipMsgType> = (o: Wire, cx: Cx) => Extract<GossipMsg, 
 
 /** DECODERS holds one decoder per message type. */
 const DECODERS: { [T in GossipMsgType]: Decoder<T> } = {
-  'm.join': (o, cx) => piggyback(o, cx, { t: 'm.join', n: name(o, 'n', cx), a: name(o, 'a', cx), i: seq(o, 'i', cx), ms: tuples(o, 'ms', cx), ...optFlag(o, 'pp', cx) }),
+  'm.join': (o, cx) => piggyback(o, cx, { t: 'm.join', n: name(o, 'n', cx), a: name(o, 'a', cx), i: incarnation(o, 'i', cx), ms: tuples(o, 'ms', cx), ...optFlag(o, 'pp', cx) }),
   'm.sync': (o, cx) => piggyback(o, cx, { t: 'm.sync', ms: tuples(o, 'ms', cx), d: flag(o, 'd', cx), ...optFlag(o, 'j', cx) }),
   'm.ping': (o, cx) => piggyback(o, cx, o.tg === undefined ? { t: 'm.ping', s: seq(o, 's', cx) } : { t: 'm.ping', s: seq(o, 's', cx), tg: name(o, 'tg', cx) }),
   'm.ack': (o, cx) => piggyback(o, cx, { t: 'm.ack', s: seq(o, 's', cx) }),
@@ -132,6 +133,11 @@ function seq(o: Wire, k: string, cx: Cx): number {
   return isSeq(v) ? v : bad(cx, k, `must be an integer from 0 to ${Number.MAX_SAFE_INTEGER}`);
 }
 
+function incarnation(o: Wire, k: string, cx: Cx): number {
+  const v = o[k];
+  return isIncarnation(v) ? v : bad(cx, k, `must be an incarnation from 0 to ${MAX_INCARNATION}`);
+}
+
 function flag(o: Wire, k: string, cx: Cx): 0 | 1 {
   const v = o[k];
   return v === 0 || v === 1 ? v : bad(cx, k, 'must be 0 or 1');
@@ -145,7 +151,7 @@ function optFlag<K extends string>(o: Wire, k: K, cx: Cx): { [P in K]?: 0 | 1 } 
 }
 
 function tuples(o: Wire, k: string, cx: Cx): MemberTuple[] {
-  return parseTuples(o[k]) ?? bad(cx, k, `must be at most ${MAX_TUPLES_PER_MESSAGE} member tuples [name, addr, status 0-3, incarnation, accuser?]`);
+  return parseTuples(o[k]) ?? bad(cx, k, `must be at most ${MAX_TUPLES_PER_MESSAGE} member tuples [name, addr, status 0-3, incarnation 0-${MAX_INCARNATION}, accuser?]`);
 }
 
 function records(o: Wire, k: string, cx: Cx): Rec[] {

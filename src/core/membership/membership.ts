@@ -8,6 +8,7 @@ import { BroadcastQueue, retransmitLimit } from './broadcasts.js';
 import { isLive, MemberList, type MemberInfo } from './member-list.js';
 import { STATUS_CODES, statusOfCode, type MemberTuple } from './messages.js';
 import { DownOwners } from './down-owners.js';
+import { plausibleIncarnation } from './incarnation.js';
 import { Prober } from './prober.js';
 import { StateSync } from './state-sync.js';
 import { Suspicion, suspicionMinTimeoutMs } from './suspicion.js';
@@ -27,6 +28,10 @@ export interface MembershipCounters {
   refutations: number;
   suspicionsRaised: number;
   declaredDead: number;
+  /** implausibleIncarnations counts member updates dropped for an incarnation too far ahead (incarnation.ts). */
+  implausibleIncarnations: number;
+  /** spoofedJoins counts joins dropped because they named another node than the sender. */
+  spoofedJoins: number;
 }
 
 /**
@@ -41,7 +46,7 @@ export class Membership implements MembershipContext {
   readonly prober: Prober;
   readonly sync: StateSync;
   readonly down: DownOwners;
-  readonly counters: MembershipCounters = { refutations: 0, suspicionsRaised: 0, declaredDead: 0 };
+  readonly counters: MembershipCounters = { refutations: 0, suspicionsRaised: 0, declaredDead: 0, implausibleIncarnations: 0, spoofedJoins: 0 };
   /** inc is this node's own incarnation. */
   inc: number;
   /** leaving is set once leave() ran: the node no longer probes or refutes. */
@@ -101,6 +106,11 @@ export class Membership implements MembershipContext {
     for (const t of msg.u ?? []) this.applyTuple(t, from, now, false);
     switch (msg.t) {
       case 'm.join':
+        // A join speaks for the sender only: one member may not join (or revive) another.
+        if (msg.n !== from) {
+          this.counters.spoofedJoins++;
+          return;
+        }
         this.sync.onJoin(msg, now);
         return;
       case 'm.sync':
@@ -116,6 +126,11 @@ export class Membership implements MembershipContext {
   /** applyTuple applies one member update; sync tuples (fromSync) treat 'dead' as 'suspect', as memberlist's mergeRemoteState does. */
   applyTuple(t: MemberTuple, from: string, now: number, fromSync: boolean): void {
     const [name, addr, code, inc, accuser] = t;
+    // A claim too far ahead of what we know could not be refuted (incarnation.ts): drop it.
+    if (!plausibleIncarnation(name === this.self.name ? this.inc : this.list.get(name)?.inc, inc)) {
+      this.counters.implausibleIncarnations++;
+      return;
+    }
     const status = statusOfCode(code)!;
     if (status === 'alive') this.aliveNode(name, addr, inc, now);
     // A synced view says nothing about who accused whom: it may start a suspicion, never confirm one.

@@ -1,4 +1,5 @@
 import type { MemberStatus } from '../types.js';
+import { isIncarnation } from './incarnation.js';
 
 /**
  * Member tuples and status codes: the pieces membership messages are made of. The
@@ -6,7 +7,7 @@ import type { MemberStatus } from '../types.js';
  * these helpers, in src/core/gossip/decode.ts.
  */
 
-/** MemberTuple is one member update on the wire: [name, addr, status code, incarnation, accuser]. */
+/** MemberTuple is one member update on the wire: [name, addr, status code, incarnation (at most MAX_INCARNATION), accuser]. */
 export type MemberTuple = [name: string, addr: string, status: number, inc: number, from?: string];
 
 /** STATUS_CODES maps a member status to its wire code. */
@@ -38,7 +39,7 @@ export function parseTuple(t: unknown): MemberTuple | undefined {
   if (!Array.isArray(t) || t.length < 4 || t.length > 5) return undefined;
   const [name, addr, code, inc, from] = t;
   if (!isShortString(name) || typeof addr !== 'string' || addr.length > MAX_NAME_CHARS) return undefined;
-  if (typeof code !== 'number' || statusOfCode(code) === undefined || !isSeq(inc)) return undefined;
+  if (typeof code !== 'number' || statusOfCode(code) === undefined || !isIncarnation(inc)) return undefined;
   if (from === undefined || from === null) return [name, addr, code, inc];
   return isShortString(from) ? [name, addr, code, inc, from] : undefined;
 }
