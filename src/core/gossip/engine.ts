@@ -37,6 +37,7 @@
  */
 import type { GossipConfig } from './config.js';
 import type { MemberInfo } from '../membership/member-list.js';
+import { MAX_INCARNATION } from '../membership/incarnation.js';
 import { Membership, type MembershipCounters } from '../membership/membership.js';
 import type { Rec } from '../records.js';
 import type { Registry } from '../registry.js';
@@ -90,7 +91,8 @@ export class GossipEngine {
     const { self, config, random, registry, persisted, now } = init;
     this.persisted = persisted;
     // A restart continues above the last incarnation, so our new alive beats any old dead or left.
-    const inc = persisted ? persisted.inc + 1 : 0;
+    // Capped: a value persisted by an older build that accepted any incarnation must not make ours unsafe.
+    const inc = persisted ? Math.min(persisted.inc, MAX_INCARNATION - 1) + 1 : 0;
     this.membership = new Membership(self, config, random, this.out, inc, now);
     const ms = this.membership;
     const peers = {
