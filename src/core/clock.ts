@@ -11,6 +11,8 @@ export type TimerHandle = { readonly __timer: unique symbol } | object;
 export interface Clock {
   /** nowMs returns wall-clock milliseconds since the epoch. */
   nowMs(): number;
+  /** monoMs returns a monotonic millisecond count, for durations a stepped wall clock must not distort. */
+  monoMs(): number;
   /** setTimeout runs fn once after delayMs. */
   setTimeout(fn: () => void, delayMs: number): TimerHandle;
   /** clearTimeout cancels a timer; unknown or fired handles are ignored. */

@@ -8,6 +8,9 @@ export class RealClock implements Clock {
   nowMs(): number {
     return Date.now();
   }
+  monoMs(): number {
+    return performance.now();
+  }
   setTimeout(fn: () => void, delayMs: number): TimerHandle {
     const t = setTimeout(fn, delayMs);
     t.unref?.();

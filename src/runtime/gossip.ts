@@ -105,6 +105,8 @@ export async function startGossip(opts: GossipRuntimeOptions): Promise<GossipRun
   let rt: GossipRuntime | undefined;
   const log = opts.logger.child({ component: 'gossip' });
   const transport = new WsTransport({
+    clock: opts.clock,
+    random: opts.random,
     cluster: opts.cluster,
     nodeName: opts.node.name,
     gossipAddr: opts.gossipAddr,

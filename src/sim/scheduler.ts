@@ -101,6 +101,11 @@ export class FakeClock implements Clock {
     return Math.floor(this.scheduler.nowMs);
   }
 
+  /** monoMs is the virtual time itself: it never steps back. */
+  monoMs(): number {
+    return this.scheduler.nowMs;
+  }
+
   setTimeout(fn: () => void, delayMs: number): TimerHandle {
     return this.scheduler.at(this.scheduler.nowMs + Math.max(0, delayMs), fn);
   }

@@ -25,7 +25,11 @@ const MAX_KINDS = 1_000;
 export class LogLimiter {
   private readonly windows = new Map<string, { startMs: number; lines: number; suppressed: number }>();
 
-  constructor(private readonly logger: TransportLogger) {}
+  constructor(
+    private readonly logger: TransportLogger,
+    /** nowMs is the clock the windows are measured with (the transport's Clock seam). */
+    private readonly nowMs: () => number,
+  ) {}
 
   /** warn logs a warning of the given kind unless that kind is over its budget. */
   warn(kind: string, obj: object, msg: string): void {
@@ -38,7 +42,7 @@ export class LogLimiter {
   }
 
   private allow(kind: string, obj: object): boolean {
-    const now = Date.now();
+    const now = this.nowMs();
     let w = this.windows.get(kind);
     if (!w || now - w.startMs > LOG_WINDOW_MS) {
       if (w && w.suppressed > 0) this.logger.warn({ ...obj, kind, suppressed: w.suppressed }, 'gossip log lines suppressed');

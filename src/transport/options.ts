@@ -1,3 +1,5 @@
+import type { Clock } from '../core/clock.js';
+import type { Random } from '../core/gossip/types.js';
 /**
  * Options and events of the WebSocket transport, and gossip address parsing.
  */
@@ -36,7 +38,9 @@ export interface WsTransportOptions {
   maxPendingHandshakes?: number;
   /** highWaterBytes is how much may sit in a socket's buffer before frames wait in our queue. */
   highWaterBytes?: number;
-  random?: () => number;
+  random: Random;
+  /** clock is the time seam: wall time, monotonic time and timers all come from it. */
+  clock: Clock;
   /** wallMs is the wall clock peers' clocks are measured against (default Date.now; tests skew it). */
   wallMs?: () => number;
   /** bootId identifies this process start in handshakes (default: random); a restart gets a new one. */

@@ -6,6 +6,7 @@
  */
 import type { WebSocket } from 'ws';
 import type { WireCodec } from './codec.js';
+import type { Clock, TimerHandle } from '../core/clock.js';
 import { peerOffsetMs } from '../core/membership/clock-skew.js';
 import { FrameError, type Frame, type HelloFrame, type WelcomeFrame, type WireMsg } from './frames.js';
 import { checkCertificate, checkConfirm, checkWelcome, makeConfirm, makeHello, makeWelcome, type HandshakeRefusal, type Identity, type ReplayGuard } from './handshake.js';
@@ -46,6 +47,8 @@ export interface LinkContext {
   /** monoMs is a monotonic clock (ms), for round-trip times that a stepped wall clock must not distort. */
   monoMs(): number;
   handshakeTimeoutMs: number;
+  /** clock gives the link its timers (the transport's Clock seam). */
+  clock: Clock;
   /** clockSampleIntervalMs is how often an open link measures the peer's clock again (0: only at the handshake). */
   clockSampleIntervalMs: number;
 }
@@ -77,8 +80,8 @@ export class PeerLink {
   private sentAt = { wallMs: 0, monoMs: 0 };
   /** vetting is set while an acceptor waits for vetHello; any frame then is unexpected. */
   private vetting = false;
-  private timer?: NodeJS.Timeout;
-  private clockTimer?: NodeJS.Timeout;
+  private timer?: TimerHandle;
+  private clockTimer?: TimerHandle;
   private clockQuery?: { q: number; wallMs: number; monoMs: number };
   private clockSeq = 0;
 
@@ -97,8 +100,7 @@ export class PeerLink {
       if (err.code === 'WS_ERR_UNSUPPORTED_MESSAGE_LENGTH') this.hooks.rejected(this, 'frame', 'oversize', err.message);
       else if (err.code?.startsWith('WS_ERR_')) this.hooks.rejected(this, 'frame', 'malformed', err.message);
     });
-    this.timer = setTimeout(() => this.refuse('handshake', 'timeout', 'no handshake in time'), ctx.handshakeTimeoutMs);
-    this.timer.unref();
+    this.timer = ctx.clock.setTimeout(() => this.refuse('handshake', 'timeout', 'no handshake in time'), ctx.handshakeTimeoutMs);
   }
 
   /** dialer returns the node name that opened this socket, once the peer is known. */
@@ -124,15 +126,14 @@ export class PeerLink {
     if (this.state !== 'open' || ws.readyState !== ws.OPEN) return Promise.resolve(false);
     return new Promise((resolve) => {
       const done = (alive: boolean) => {
-        clearTimeout(t);
+        this.ctx.clock.clearTimeout(t);
         ws.off('pong', onPong);
         ws.off('close', onClose);
         resolve(alive);
       };
       const onPong = () => done(true);
       const onClose = () => done(false);
-      const t = setTimeout(() => done(false), timeoutMs);
-      t.unref();
+      const t = this.ctx.clock.setTimeout(() => done(false), timeoutMs);
       ws.on('pong', onPong);
       ws.on('close', onClose);
       try {
@@ -158,15 +159,14 @@ export class PeerLink {
     if (this.state === 'closed' || this.state === 'closing') return;
     // A retired duplicate still delivers frames the peer wrote before it saw the close.
     this.state = code === CLOSE_DUPLICATE && this.state === 'open' ? 'closing' : 'closed';
-    clearTimeout(this.timer);
-    clearInterval(this.clockTimer);
+    this.stopTimers();
     try {
       this.ws.close(code, reason.slice(0, 120));
     } catch {
       this.ws.terminate();
     }
     // A peer that ignores the close handshake must not keep the socket alive.
-    setTimeout(() => this.ws.terminate(), 2_000).unref();
+    this.ctx.clock.setTimeout(() => this.ws.terminate(), 2_000);
   }
 
   private refuse(kind: 'frame' | 'handshake', reason: string, detail: string): void {
@@ -242,13 +242,25 @@ export class PeerLink {
   }
 
   private open(): void {
-    clearTimeout(this.timer);
+    if (this.timer) this.ctx.clock.clearTimeout(this.timer);
     this.state = 'open';
-    if (this.ctx.clockSampleIntervalMs > 0) {
-      this.clockTimer = setInterval(() => this.sampleClock(), this.ctx.clockSampleIntervalMs);
-      this.clockTimer.unref();
-    }
+    this.armClockSample();
     if (!this.hooks.established(this)) this.close(CLOSE_DUPLICATE, 'duplicate link');
+  }
+
+  // The clock is sampled every clockSampleIntervalMs while the link is open (one timer, re-armed).
+  private armClockSample(): void {
+    if (this.ctx.clockSampleIntervalMs <= 0 || this.state !== 'open') return;
+    this.clockTimer = this.ctx.clock.setTimeout(() => {
+      this.sampleClock();
+      this.armClockSample();
+    }, this.ctx.clockSampleIntervalMs);
+  }
+
+  private stopTimers(): void {
+    if (this.timer) this.ctx.clock.clearTimeout(this.timer);
+    if (this.clockTimer) this.ctx.clock.clearTimeout(this.clockTimer);
+    this.timer = this.clockTimer = undefined;
   }
 
   private sampleClock(): void {
@@ -279,8 +291,7 @@ export class PeerLink {
   }
 
   private onClose(code: number, reason: string): void {
-    clearTimeout(this.timer);
-    clearInterval(this.clockTimer);
+    this.stopTimers();
     this.state = 'closed';
     this.hooks.closed(this, code, reason);
   }

@@ -9,6 +9,7 @@ import { randomBytes } from 'node:crypto';
 import { EventEmitter } from 'node:events';
 import type { Server as HttpsServer } from 'node:https';
 import type { AddressInfo } from 'node:net';
+import type { TimerHandle } from '../core/clock.js';
 import { WebSocket, type WebSocketServer } from 'ws';
 import type { WireMsg } from './frames.js';
 import { AddrDials } from './addr-dials.js';
@@ -42,7 +43,7 @@ interface Peer {
   queue: SendQueue;
   failures: number;
   nextDialAtMs: number;
-  retryTimer?: NodeJS.Timeout;
+  retryTimer?: TimerHandle;
   /** keep is set once we sent to or dialled this peer: it is a member, and its address and backoff are worth keeping. */
   keep?: boolean;
 }
@@ -68,14 +69,15 @@ export class WsTransport extends EventEmitter<TransportEvents> {
     this.stats = opts.stats ?? new TransportStats();
     const keys = opts.encryptKeys && opts.encryptKeys.length > 0 ? parseEncryptKeys(opts.encryptKeys) : undefined;
     this.codec = new WireCodec(opts.maxFrameBytes, keys ? new Keyring(keys, opts.cluster) : undefined);
-    this.log = new LogLimiter(opts.logger ?? SILENT_LOGGER);
+    this.log = new LogLimiter(opts.logger ?? SILENT_LOGGER, () => opts.clock.monoMs());
     this.me = { cluster: opts.cluster, node: opts.nodeName, addr: opts.gossipAddr, boot: opts.bootId ?? randomBytes(8).toString('hex') };
     this.ctx = {
       me: this.me,
       codec: this.codec,
       replay: new ReplayGuard(),
-      nowMs: opts.wallMs ?? (() => Date.now()),
-      monoMs: () => performance.now(),
+      nowMs: opts.wallMs ?? (() => opts.clock.nowMs()),
+      monoMs: () => opts.clock.monoMs(),
+      clock: opts.clock,
       handshakeTimeoutMs: opts.handshakeTimeoutMs ?? 5_000,
       clockSampleIntervalMs: opts.clockSampleIntervalMs ?? DEFAULT_CLOCK_SAMPLE_INTERVAL_MS,
     };
@@ -151,7 +153,7 @@ export class WsTransport extends EventEmitter<TransportEvents> {
       return false;
     }
     const critical = (this.opts.isCritical ?? ((m: WireMsg) => m.t.startsWith('r.')))(msg);
-    const frame = { bytes, critical, enqueuedAtMs: Date.now() };
+    const frame = { bytes, critical, enqueuedAtMs: this.opts.clock.monoMs() };
     if (to === '') {
       // A join list shared by every node names this node too: do not dial ourselves.
       if (addr === this.me.addr) return false;
@@ -213,7 +215,7 @@ export class WsTransport extends EventEmitter<TransportEvents> {
   forget(node: string): void {
     const p = this.peers.get(node);
     if (!p) return;
-    clearTimeout(p.retryTimer);
+    if (p.retryTimer) this.opts.clock.clearTimeout(p.retryTimer);
     const dropped = p.queue.clear();
     if (dropped > 0) this.stats.inc('send_dropped', 'forgotten', dropped);
     p.link?.close(CLOSE_SHUTDOWN, 'forgotten');
@@ -225,7 +227,7 @@ export class WsTransport extends EventEmitter<TransportEvents> {
     if (this.stopped) return;
     this.stopped = true;
     for (const p of this.peers.values()) {
-      clearTimeout(p.retryTimer);
+      if (p.retryTimer) this.opts.clock.clearTimeout(p.retryTimer);
       p.queue.clear();
       p.link?.close(CLOSE_SHUTDOWN, 'shutdown');
       p.dialing?.close(CLOSE_SHUTDOWN, 'shutdown');
@@ -255,7 +257,7 @@ export class WsTransport extends EventEmitter<TransportEvents> {
     const highWater = this.opts.highWaterBytes ?? 1024 * 1024;
     const expired = { count: 0 };
     while (peer.queue.length > 0 && link.inflightBytes < highWater) {
-      const f = peer.queue.shift(Date.now(), expired);
+      const f = peer.queue.shift(this.opts.clock.monoMs(), expired);
       if (!f) break;
       this.stats.inc('frames_out');
       this.stats.inc('bytes_out', '', f.bytes.length);
@@ -277,14 +279,13 @@ export class WsTransport extends EventEmitter<TransportEvents> {
       return;
     }
     peer.addr = addr;
-    const wait = peer.nextDialAtMs - Date.now();
+    const wait = peer.nextDialAtMs - this.opts.clock.monoMs();
     if (wait > 0) {
       if (!peer.retryTimer) {
-        peer.retryTimer = setTimeout(() => {
+        peer.retryTimer = this.opts.clock.setTimeout(() => {
           peer.retryTimer = undefined;
           this.ensureDial(peer);
         }, wait);
-        peer.retryTimer.unref();
       }
       return;
     }
@@ -354,7 +355,7 @@ export class WsTransport extends EventEmitter<TransportEvents> {
     peer.link = link;
     peer.failures = 0;
     peer.nextDialAtMs = 0;
-    clearTimeout(peer.retryTimer);
+    if (peer.retryTimer) this.opts.clock.clearTimeout(peer.retryTimer);
     peer.retryTimer = undefined;
     this.stats.inc('links_opened');
     this.log.debug(`up:${id.node}`, { peer: id.node, addr: id.addr, dir: link.direction }, 'gossip link up');
@@ -427,22 +428,21 @@ export class WsTransport extends EventEmitter<TransportEvents> {
     }
     const known = this.opts.resolveAddr?.(hello.node);
     if (!known || known === hello.addr || known === this.me.addr || this.stopped) return undefined;
-    let timer: NodeJS.Timeout | undefined;
+    let timer: TimerHandle | undefined;
     const reached = await Promise.race([
       this.connect(known).catch(() => ''),
       new Promise<string>((r) => {
-        timer = setTimeout(() => r(''), timeoutMs);
-        timer.unref();
+        timer = this.opts.clock.setTimeout(() => r(''), timeoutMs);
       }),
     ]);
-    clearTimeout(timer);
+    if (timer) this.opts.clock.clearTimeout(timer);
     return reached === hello.node ? `${hello.node} is live at ${known}, not ${claim}` : undefined;
   }
 
   private dialFailed(peer: Peer): void {
     this.stats.inc('dial_failures');
     peer.failures++;
-    peer.nextDialAtMs = Date.now() + backoffDelayMs(peer.failures, this.opts.backoff ?? DEFAULT_BACKOFF, (this.opts.random ?? Math.random)());
+    peer.nextDialAtMs = this.opts.clock.monoMs() + backoffDelayMs(peer.failures, this.opts.backoff ?? DEFAULT_BACKOFF, this.opts.random.next());
     this.ensureDial(peer);
   }
 }

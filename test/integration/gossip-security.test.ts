@@ -118,6 +118,7 @@ test('with mutual TLS, nodes with certificates join; an impostor with a valid ce
   const { readFileSync } = await import('node:fs');
   const f = tlsFor('t3');
   const impostor = new WsTransport({ cluster: 'grapevine', nodeName: 't2', gossipAddr: '127.0.0.1:0', maxFrameBytes: 1024 * 1024, encryptKeys: [key],
+    clock: new (await import('../../src/runtime/clock.js')).RealClock(), random: { next: () => 0.5 },
     tls: { ca: readFileSync(f.caFile, 'utf8'), cert: readFileSync(f.certFile, 'utf8'), key: readFileSync(f.keyFile, 'utf8') } });
   await impostor.listen();
   try {

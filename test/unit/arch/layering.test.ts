@@ -33,7 +33,7 @@ const ALLOWED: Record<string, string[]> = {
   core: [],
   storage: ['core'],
   obs: ['core'],
-  config: ['core', 'obs'],
+  config: ['core', 'obs', 'transport'],
   transport: ['core', 'obs'],
   health: ['core', 'obs'],
   dns: ['core', 'obs', 'config'],

@@ -6,7 +6,7 @@ import { join } from 'node:path';
 // In the runtime and the transport, time, timers and randomness come only through the
 // seams (Clock, Random), so that the simulator drives the same code in virtual time.
 // Only the adapters themselves may touch the real ones. Scanned as source text.
-const DIRS = ['src/runtime'];
+const DIRS = ['src/runtime', 'src/transport'];
 const ADAPTERS = new Set(['src/runtime/clock.ts', 'src/runtime/random.ts']);
 const FORBIDDEN = [/Date\.now/, /new Date\(/, /(?<![.\w])setTimeout\(/, /(?<![.\w])setInterval\(/, /(?<![.\w])setImmediate\(/, /Math\.random/, /performance\.now/];
 

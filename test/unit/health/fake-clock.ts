@@ -9,6 +9,9 @@ export class FakeClock implements Clock {
   nowMs(): number {
     return this.now;
   }
+  monoMs(): number {
+    return this.now;
+  }
   setTimeout(fn: () => void, delayMs: number): TimerHandle {
     const id = ++this.seq;
     this.timers.set(id, { at: this.now + Math.max(0, delayMs), fn });

@@ -11,6 +11,8 @@ import { WireCodec } from '../../../src/transport/codec.js';
 import { makeConfirm, makeHello } from '../../../src/transport/handshake.js';
 import type { WelcomeFrame } from '../../../src/transport/frames.js';
 import { GOSSIP_PATH, WsTransport, type WsTransportOptions } from '../../../src/transport/ws-transport.js';
+import { RealClock } from '../../../src/runtime/clock.js';
+import { systemRandom } from '../../../src/runtime/random.js';
 
 const HOUR_MS = 3600_000;
 const open: WsTransport[] = [];
@@ -19,7 +21,7 @@ after(async () => {
 });
 
 async function node(name: string, extra: Partial<WsTransportOptions> = {}): Promise<WsTransport> {
-  const t = new WsTransport({ cluster: 'c', nodeName: name, gossipAddr: '127.0.0.1:0', maxFrameBytes: 64 * 1024, handshakeTimeoutMs: 1_000, ...extra });
+  const t = new WsTransport({ cluster: 'c', nodeName: name, gossipAddr: '127.0.0.1:0', maxFrameBytes: 64 * 1024, handshakeTimeoutMs: 1_000, clock: new RealClock(), random: systemRandom(), ...extra });
   await t.listen();
   open.push(t);
   return t;

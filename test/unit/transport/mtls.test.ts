@@ -13,6 +13,8 @@ import { createCa, createNodeCert } from '../../../src/cli/tls.js';
 import type { GossipTls } from '../../../src/transport/secure.js';
 import { GOSSIP_PATH, WsTransport, type WsTransportOptions } from '../../../src/transport/ws-transport.js';
 import { tempDir } from '../../integration/helpers/daemon.js';
+import { RealClock } from '../../../src/runtime/clock.js';
+import { systemRandom } from '../../../src/runtime/random.js';
 
 const dir = tempDir('grapevine-mtls-');
 const open: WsTransport[] = [];
@@ -36,7 +38,7 @@ after(async () => {
 });
 
 async function node(name: string, tls: GossipTls, extra: Partial<WsTransportOptions> = {}): Promise<WsTransport> {
-  const t = new WsTransport({ cluster: 'c', nodeName: name, gossipAddr: '127.0.0.1:0', maxFrameBytes: 64 * 1024, handshakeTimeoutMs: 1_000, tls, ...extra });
+  const t = new WsTransport({ cluster: 'c', nodeName: name, gossipAddr: '127.0.0.1:0', maxFrameBytes: 64 * 1024, handshakeTimeoutMs: 1_000, clock: new RealClock(), random: systemRandom(), tls, ...extra });
   await t.listen();
   open.push(t);
   return t;

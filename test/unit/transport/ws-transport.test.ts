@@ -8,6 +8,8 @@ import { WIRE_MAGIC, type WelcomeFrame } from '../../../src/transport/frames.js'
 import { makeConfirm, makeHello } from '../../../src/transport/handshake.js';
 import { Keyring } from '../../../src/transport/keyring.js';
 import { GOSSIP_PATH, WsTransport, type WsTransportOptions } from '../../../src/transport/ws-transport.js';
+import { RealClock } from '../../../src/runtime/clock.js';
+import { systemRandom } from '../../../src/runtime/random.js';
 
 const open: WsTransport[] = [];
 after(async () => {
@@ -15,7 +17,7 @@ after(async () => {
 });
 
 async function node(name: string, extra: Partial<WsTransportOptions> = {}): Promise<WsTransport> {
-  const t = new WsTransport({ cluster: 'c', nodeName: name, gossipAddr: '127.0.0.1:0', maxFrameBytes: 64 * 1024, handshakeTimeoutMs: 1_000, ...extra });
+  const t = new WsTransport({ cluster: 'c', nodeName: name, gossipAddr: '127.0.0.1:0', maxFrameBytes: 64 * 1024, handshakeTimeoutMs: 1_000, clock: new RealClock(), random: systemRandom(), ...extra });
   await t.listen();
   open.push(t);
   return t;
