@@ -25,7 +25,9 @@ function burners(n: number): ChildProcess[] {
     const c = spawn(process.execPath, ['-e', 'for (;;) {}'], { stdio: 'ignore' });
     out.push(c);
   }
-  process.on('exit', () => out.forEach((c) => c.exitCode === null && c.kill('SIGKILL')));
+  process.on('exit', () => {
+    for (const c of out) if (c.exitCode === null) c.kill('SIGKILL');
+  });
   return out;
 }
 
@@ -57,7 +59,7 @@ async function main(): Promise<void> {
       await Promise.all(
         ds.map(async (d) => {
           const r = await api(d, 'GET', '/v1/members', undefined, 5000).catch(() => null);
-          if (!r || r.status !== 200) {
+          if (r?.status !== 200) {
             pollErrors++;
             return;
           }
@@ -78,7 +80,7 @@ async function main(): Promise<void> {
         await Promise.all(
           ds.map(async (d) => {
             const r = await api(d, 'GET', `/v1/discover/${NS}/${SVC}?health=ALL`, undefined, 5000).catch(() => null);
-            if (!r || r.status !== 200) return;
+            if (r?.status !== 200) return;
             for (const i of r.body.instances as { id: string; health: string; healthReason?: string }[]) {
               if (i.health === 'UNHEALTHY' && i.healthReason === 'NODE_FAILED') nodeFailed.push({ atS, observer: d.name, instance: i.id });
             }

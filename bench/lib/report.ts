@@ -6,7 +6,7 @@
  */
 import { mkdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
-import { type Figure } from './common.js';
+import type { Figure } from './common.js';
 import { barChart, lineChart, type Series } from './svg.js';
 
 type Json = any;

@@ -75,7 +75,7 @@ export function selectViews(views: readonly InstanceView[], health: HealthFilter
  * cached order may be shuffled again and again in place.
  */
 export function shufflePrefix(order: Int32Array, n: number, k: number, random: Random): number {
-  const m = k < n ? k : n;
+  const m = Math.min(k , n);
   for (let i = 0; i < m && i < n - 1; i++) {
     const j = i + Math.floor(random.next() * (n - i));
     const t = order[i]!;

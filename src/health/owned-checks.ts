@@ -27,7 +27,7 @@ import { healthKey, instanceKey, parseKey } from '../core/keys.js';
 import type { Rec } from '../core/records.js';
 import type { HealthCheckConfig, HealthStatus, HealthValue, InstanceValue } from '../core/types.js';
 import type { HealthNode } from './api.js';
-import { Deregistrar } from './deregistrar.js';
+import type { Deregistrar } from './deregistrar.js';
 import { KeyedTimers } from './keyed-timers.js';
 import type { HealthLogger } from './logger.js';
 import type { HealthMetrics } from './metrics.js';
@@ -200,7 +200,7 @@ export class OwnedChecks {
     const startedMs = this.node.clock.nowMs();
     const endTimer = this.metrics?.checkDuration.startTimer({ type: cfg.type });
     this.metrics?.checksRunning.inc();
-    let result;
+    let result: Awaited<ReturnType<CheckRunner>>;
     try {
       result = await this.runner(cfg, t.inst.attributes);
     } catch (err) {
@@ -249,7 +249,7 @@ export class OwnedChecks {
 
   private armTtl(t: Tracked, lastBeatMs: number): void {
     const cfg = t.cfg;
-    if (!cfg || cfg.type !== 'TTL') return;
+    if (cfg?.type !== 'TTL') return;
     const gen = t.gen;
     const deadline = ttlDeadlineMs(lastBeatMs, cfg);
     this.ttl.set(t.key, delayUntilMs(deadline, this.node.clock.nowMs()), () => {

@@ -51,7 +51,9 @@ export class SimNetwork {
   /** partition splits nodes into groups that cannot reach each other; unlisted nodes form group 0. */
   partition(groups: string[][]): void {
     this.group = new Map();
-    groups.forEach((g, i) => g.forEach((n) => this.group.set(n, i + 1)));
+    groups.forEach((g, i) => {
+      for (const n of g) this.group.set(n, i + 1);
+    });
   }
 
   /** heal removes every partition. */

@@ -9,7 +9,7 @@ import type { WireCodec } from './codec.js';
 import type { Clock, TimerHandle } from '../core/clock.js';
 import { peerOffsetMs } from '../core/membership/clock-skew.js';
 import { FrameError, type Frame, type HelloFrame, type WelcomeFrame, type WireMsg } from './frames.js';
-import { checkCertificate, checkConfirm, checkWelcome, makeConfirm, makeHello, makeWelcome, type HandshakeRefusal, type Identity, type ReplayGuard } from './handshake.js';
+import { checkCertificate, checkConfirm, checkWelcome, makeConfirm, makeHello, makeWelcome, type Identity, type ReplayGuard } from './handshake.js';
 
 /** CLOSE_REFUSED is the WebSocket close code for a refused handshake or a bad frame. */
 export const CLOSE_REFUSED = 4001;

@@ -253,7 +253,7 @@ export class WsTransport extends EventEmitter<TransportEvents> {
 
   private pump(peer: Peer): void {
     const link = peer.link;
-    if (!link || link.state !== 'open') return this.ensureDial(peer);
+    if (link?.state !== 'open') return this.ensureDial(peer);
     const highWater = this.opts.highWaterBytes ?? 1024 * 1024;
     const expired = { count: 0 };
     while (peer.queue.length > 0 && link.inflightBytes < highWater) {

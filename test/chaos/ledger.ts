@@ -36,7 +36,7 @@ function same(a: KeyState, b: KeyState): boolean {
 }
 
 function show(s: KeyState | undefined): string {
-  return !s || !s.present ? 'absent' : `"${s.value}"`;
+  return !s?.present ? 'absent' : `"${s.value}"`;
 }
 
 /**

@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { api, startDaemon, type Daemon } from './helpers/daemon.js';
 
 test('kill -9 during a stream of writes, then restart: every acknowledged registration is there', async () => {
-  let d: Daemon | undefined = await startDaemon({ name: 'dur1' });
+  const d: Daemon | undefined = await startDaemon({ name: 'dur1' });
   let d2: Daemon | undefined;
   try {
     await api(d, 'PUT', '/v1/namespaces/dur.internal', { type: 'HTTP' });

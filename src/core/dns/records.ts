@@ -88,7 +88,7 @@ export function hasIpv4(v: InstanceView): boolean {
 /** hasIpv6 reports whether an instance carries an `ipv6` attribute that encodes. */
 export function hasIpv6(v: InstanceView): boolean {
   const a = v.value.attributes.ipv6;
-  return a !== undefined && a.includes(':') && encodable(() => aaaaRecord(OWNER_IS_QUESTION, 0, a));
+  return a?.includes(':') && encodable(() => aaaaRecord(OWNER_IS_QUESTION, 0, a));
 }
 
 /** hasPort reports whether an instance carries a usable `port` attribute (1-65535). */

@@ -90,7 +90,7 @@ export class DnsResponder {
   respond(query: Uint8Array, transport: Transport): Buffer | null | typeof FORWARD {
     this.stats.queries++;
     const q = this.q;
-    let outcome;
+    let outcome: ReturnType<typeof parseQuery>;
     try {
       outcome = parseQuery(query, q);
     } catch {

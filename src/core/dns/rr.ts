@@ -52,7 +52,7 @@ export function encodeName(labels: readonly string[], suffixOffset: number): Buf
 function record(owner: Buffer, type: number, ttlS: number, rdataWithLength: Buffer): Buffer {
   const out = Buffer.alloc(owner.length + 8 + rdataWithLength.length);
   owner.copy(out, 0);
-  let p = owner.length;
+  const p = owner.length;
   out.writeUInt16BE(type, p);
   out.writeUInt16BE(CLASS_IN, p + 2);
   out.writeUInt32BE(Math.max(0, Math.min(MAX_TTL_S, Math.floor(ttlS))), p + 4);

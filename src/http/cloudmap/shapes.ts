@@ -24,7 +24,7 @@ const NATIVE_TO_AWS: Readonly<Record<string, string>> = Object.fromEntries(Objec
 export function toNativeAttributes(attrs: Record<string, string>, member = 'Attributes'): { attributes: Record<string, string>; awsKeys: string[] } {
   const attributes: Record<string, string> = {};
   const awsKeys: string[] = [];
-  for (const [k, v] of Object.entries(attrs)) {
+  for (const [k, _v] of Object.entries(attrs)) {
     const n = AWS_TO_NATIVE[k];
     if (n === undefined) continue;
     if (attrs[n] !== undefined) throw cmInvalid(`${member}.${k}`, `give either ${k} or ${n}, not both`);

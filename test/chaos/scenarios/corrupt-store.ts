@@ -14,7 +14,7 @@ import { sleep } from './freeze.js';
 
 /** truncateNewestLog cuts the newest LevelDB *.log in a data dir to half its size and returns its name and sizes. */
 export function truncateNewestLog(dataDir: string): string {
-  const logs = readdirSync(dataDir).filter((n) => /^\d+\.log$/.test(n)).sort((a, b) => Number.parseInt(a) - Number.parseInt(b));
+  const logs = readdirSync(dataDir).filter((n) => /^\d+\.log$/.test(n)).sort((a, b) => Number.parseInt(a, 10) - Number.parseInt(b, 10));
   const newest = logs.at(-1);
   expect(newest, `no *.log in ${dataDir}: ${readdirSync(dataDir).join(' ')}`);
   const size = statSync(join(dataDir, newest)).size;

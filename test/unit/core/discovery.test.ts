@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { Registry } from '../../../src/core/registry.js';
 import { putInstance, putNamespace, putService } from '../../../src/core/commands.js';
 import { discover, parseDiscoverQuery, ViewCache, type DiscoverQuery } from '../../../src/core/discovery.js';
-import { GrapevineError } from '../../../src/core/errors.js';
+import type { GrapevineError } from '../../../src/core/errors.js';
 import { seededRandom } from '../../../src/core/gossip/types.js';
 import { healthKey, instanceKey } from '../../../src/core/keys.js';
 import type { HealthValue, InstanceValue } from '../../../src/core/types.js';

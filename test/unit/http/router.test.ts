@@ -2,7 +2,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { Router } from '../../../src/http/router.js';
 import { parseDuration, parseIndex, parseWaitMs } from '../../../src/http/params.js';
-import { GrapevineError } from '../../../src/core/errors.js';
+import type { GrapevineError } from '../../../src/core/errors.js';
 
 const h = () => ({ body: {} });
 const code = (fn: () => unknown) => {

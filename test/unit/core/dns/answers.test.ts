@@ -15,7 +15,7 @@ describe('DNS answers: service A/AAAA', () => {
       const ips = data(a, 'A') as string[];
       assert.equal(ips.length, 8);
       assert.equal(new Set(ips).size, 8, 'no duplicates');
-      ips.forEach((ip) => seen.add(ip));
+      for (const ip of ips) seen.add(ip);
       orders.add(ips.join(','));
     }
     assert.equal(seen.size, 20, 'every healthy instance shows up sooner or later');
