@@ -22,6 +22,7 @@ import { LOG_LEVELS, type LogLevel } from '../obs/logger.js';
 import { parseHostPort } from './addr.js';
 import { GOSSIP_PRESETS, resolveGossipConfig, type GossipPreset } from './gossip.js';
 import { readOpenFilesSoftLimit, resolveHttpLimits, validateHttpConfig } from './http.js';
+import { checkHttpsSettings, resolveAclConfig, resolveLimitsConfig, resolveTlsConfig } from './security.js';
 import type { AgentConfig, AgentFlags, NamespaceDef, NodeEntry, RegistrationDef, ServiceDef } from './types.js';
 
 /** DEFAULT_HTTP_ADDR is where the API listens when nothing says otherwise (Consul's port). */
@@ -31,7 +32,7 @@ export const DEFAULT_GOSSIP_ADDR = '127.0.0.1:7946';
 /** MAX_CONFIG_BYTES bounds the config file. */
 export const MAX_CONFIG_BYTES = 16 * 1024 * 1024;
 
-const TOP_FIELDS = ['cluster', 'nodes', 'join', 'preset', 'gossip', 'encryptKeys', 'dns', 'health', 'http', 'logLevel', 'recover', 'namespaces', 'services', 'registrations'];
+const TOP_FIELDS = ['cluster', 'nodes', 'join', 'preset', 'gossip', 'encryptKeys', 'dns', 'health', 'http', 'httpsAddr', 'tls', 'acl', 'limits', 'logLevel', 'recover', 'namespaces', 'services', 'registrations'];
 const NODE_NAME = /^[a-zA-Z0-9][a-zA-Z0-9_.-]{0,62}$/;
 
 function list(v: unknown, field: string, max: number): unknown[] {
@@ -64,7 +65,7 @@ function rethrowAs<T>(field: string, fn: () => T): T {
 
 function parseNode(v: unknown, i: number): NodeEntry {
   const f = `nodes[${i}]`;
-  const o = asObject(v, f, ['name', 'gossipAddr', 'httpAddr', 'dnsAddr', 'dataDir']);
+  const o = asObject(v, f, ['name', 'gossipAddr', 'httpAddr', 'dnsAddr', 'httpsAddr', 'dataDir']);
   const n: NodeEntry = {
     name: validateNodeName(o.name, `${f}.name`),
     gossipAddr: str(o.gossipAddr, `${f}.gossipAddr`),
@@ -74,6 +75,7 @@ function parseNode(v: unknown, i: number): NodeEntry {
   parseHostPort(n.gossipAddr, `${f}.gossipAddr`);
   parseHostPort(n.httpAddr, `${f}.httpAddr`);
   if (o.dnsAddr !== undefined) n.dnsAddr = parseHostPort(o.dnsAddr, `${f}.dnsAddr`) && (o.dnsAddr as string);
+  if (o.httpsAddr !== undefined) n.httpsAddr = parseHostPort(o.httpsAddr, `${f}.httpsAddr`) && (o.httpsAddr as string);
   return n;
 }
 
@@ -108,6 +110,10 @@ export function parseConfigObject(raw: unknown): Obj & { nodesList: NodeEntry[] 
     optInt(h, 'maxConcurrentChecks', 'health.maxConcurrentChecks', 1, 100_000);
   }
   validateHttpConfig(o.http);
+  if (o.httpsAddr !== undefined) parseHostPort(o.httpsAddr, 'httpsAddr');
+  resolveTlsConfig(o.tls);
+  resolveAclConfig(o.acl);
+  resolveLimitsConfig(o.limits);
   if (o.recover !== undefined && typeof o.recover !== 'boolean') throw invalid('recover', 'must be true or false');
   if (o.logLevel !== undefined && !LOG_LEVELS.includes(o.logLevel as LogLevel)) throw invalid('logLevel', `must be one of ${LOG_LEVELS.join(', ')}`);
   const nsTypes = new Map<string, 'DNS' | 'HTTP'>();
@@ -189,6 +195,10 @@ export function resolveAgentConfig(flags: AgentFlags, openFilesLimit = readOpenF
   };
   const dnsAddr = flags.dnsAddr ?? entry?.dnsAddr;
   if (dnsAddr !== undefined) node.dnsAddr = dnsAddr;
+  const httpsAddr = entry?.httpsAddr ?? (f.httpsAddr as string | undefined);
+  if (httpsAddr !== undefined) node.httpsAddr = httpsAddr;
+  const tls = resolveTlsConfig(f.tls);
+  checkHttpsSettings(httpsAddr, tls);
   parseHostPort(node.gossipAddr, '--gossip-addr');
   parseHostPort(node.httpAddr, '--http-addr');
   if (node.dnsAddr !== undefined) parseHostPort(node.dnsAddr, '--dns-addr');
@@ -214,6 +224,9 @@ export function resolveAgentConfig(flags: AgentFlags, openFilesLimit = readOpenF
     dns: { recursors: dns.recursors ?? [], recursorTimeoutMs: dns.recursorTimeoutMs ?? 2000 },
     health: { maxConcurrentChecks: health.maxConcurrentChecks ?? 64 },
     http: resolveHttpLimits(f.http, openFilesLimit),
+    tls,
+    acl: resolveAclConfig(f.acl),
+    limits: resolveLimitsConfig(f.limits),
     logLevel,
     recover: flags.recover === false ? false : ((f.recover as boolean | undefined) ?? true),
     namespaces: (f.namespaces as NamespaceDef[] | undefined) ?? [],

@@ -1,6 +1,7 @@
 import type { GossipConfig, GossipPreset } from './gossip.js';
 import type { LogLevel } from '../obs/logger.js';
 import type { HttpLimits } from './http.js';
+import type { AclConfig, LimitsConfig, TlsConfig } from './security.js';
 
 /** NodeEntry is one node of a config file's `nodes` list, as written there. */
 export interface NodeEntry {
@@ -9,6 +10,8 @@ export interface NodeEntry {
   httpAddr: string;
   /** dnsAddr is where the node answers DNS; absent means no DNS server. */
   dnsAddr?: string;
+  /** httpsAddr is where the node serves the API over TLS (needs tls.certFile and tls.keyFile); absent means no HTTPS. */
+  httpsAddr?: string;
   dataDir: string;
 }
 
@@ -48,7 +51,7 @@ export interface RegistrationDef {
 export interface AgentConfig {
   cluster: string;
   /** node is this daemon's own entry, after flag overrides. */
-  node: Required<Omit<NodeEntry, 'dnsAddr'>> & { dnsAddr?: string };
+  node: Required<Omit<NodeEntry, 'dnsAddr' | 'httpsAddr'>> & { dnsAddr?: string; httpsAddr?: string };
   /** nodes is the config file's whole list (empty when started from flags only). */
   nodes: NodeEntry[];
   /** join lists "host:port" gossip addresses to join at start. */
@@ -59,8 +62,14 @@ export interface AgentConfig {
   encryptKeys: string[];
   dns: { recursors: string[]; recursorTimeoutMs: number };
   health: { maxConcurrentChecks: number };
-  /** http holds the API's connection cap and request-read timeout. */
+  /** http holds the API's connection cap, request-read timeout and CORS origins. */
   http: HttpLimits;
+  /** tls holds the certificate files and whether the HTTPS API requires client certificates. */
+  tls: TlsConfig;
+  /** acl holds the ACL switch, default policy and configured tokens. */
+  acl: AclConfig;
+  /** limits holds the per-client HTTP and DNS rate limits. */
+  limits: LimitsConfig;
   logLevel: LogLevel;
   /** recover repairs or moves aside a damaged store at start-up; false (`--no-recover`) exits with code 6 instead. */
   recover: boolean;

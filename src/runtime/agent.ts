@@ -10,8 +10,10 @@ import { stateDigest } from '../core/state-digest.js';
 import { formatHostPort, parseHostPort } from '../config/addr.js';
 import { startDnsServer } from '../dns/server.js';
 import { applyConfigDefinitions } from '../config/apply.js';
+import { readPem } from '../config/security.js';
 import type { AgentConfig } from '../config/types.js';
-import { startApiServer, type ApiServer } from '../http/server.js';
+import { AclResolver } from '../http/acl.js';
+import { startApiServer, type ApiSecurity, type ApiServer } from '../http/server.js';
 import { HealthManager, healthMetrics } from '../health/index.js';
 import { createLogger, type Logger } from '../obs/logger.js';
 import { enableDefaultMetrics, gauge, metricsRegistry } from '../obs/metrics.js';
@@ -86,6 +88,8 @@ export async function startAgent(opts: StartAgentOptions): Promise<AgentHandle> 
   logger.info({ records: node.registry.records.size, loadMs: Math.round(performance.now() - t0), dataDir: config.node.dataDir }, 'registry loaded');
 
   const closers: (() => Promise<void> | void)[] = [];
+  // ACLs: one resolver for HTTP requests and DNS answers (acl.dnsToken's rights).
+  const acl = new AclResolver(node.registry, config.acl);
   // One read cache for HTTP discovery and DNS, so both answer from the same selection.
   const viewCache = new ViewCache();
   const ctx: AgentContext = {
@@ -147,6 +151,8 @@ export async function startAgent(opts: StartAgentOptions): Promise<AgentHandle> 
         viewCache,
         recursors: config.dns.recursors,
         recursorTimeoutMs: config.dns.recursorTimeoutMs,
+        rateLimit: { responsesPerSec: config.limits.dnsResponsesPerSec, slip: config.limits.dnsSlip },
+        ...(config.acl.enabled ? { allowNamespace: (ns: string) => acl.dns().authz.namespace(ns, 'read') } : {}),
       });
       closers.push(() => dns.close());
       logger.info({ dns: formatHostPort(dns.address), recursors: config.dns.recursors.length }, 'dns server listening');
@@ -162,16 +168,22 @@ export async function startAgent(opts: StartAgentOptions): Promise<AgentHandle> 
   const http = await (async () => {
     const a = parseHostPort(config.node.httpAddr, 'httpAddr');
     try {
-      const deps = { ctx, waiters, random, logger, viewCache } as Parameters<typeof startApiServer>[0];
+      const deps = { ctx, waiters, random, logger, viewCache, acl } as Parameters<typeof startApiServer>[0];
       if (opts.onShutdownRequest) deps.requestShutdown = opts.onShutdownRequest;
-      return await startApiServer(deps, a.host, a.port, config.http);
+      const security: ApiSecurity = { readsPerSec: config.limits.httpReadsPerSec, writesPerSec: config.limits.httpWritesPerSec, corsOrigins: config.http.corsOrigins };
+      if (config.node.httpsAddr) {
+        const h = parseHostPort(config.node.httpsAddr, 'httpsAddr');
+        const t = config.tls;
+        security.https = { host: h.host, port: h.port, key: readPem(t.keyFile!, 'tls.keyFile'), cert: readPem(t.certFile!, 'tls.certFile'), verifyIncoming: t.verifyIncoming, ...(t.caFile ? { ca: readPem(t.caFile, 'tls.caFile') } : {}) };
+      }
+      return await startApiServer(deps, a.host, a.port, config.http, security);
     } catch (e) {
       for (const c of closers.reverse()) await Promise.resolve(c()).catch(() => undefined);
       await node.stop();
       throw e;
     }
   })();
-  logger.info({ http: http.address, gossip: config.node.gossipAddr, dns: config.node.dnsAddr ?? null, version: ctx.version }, 'grapevine agent started');
+  logger.info({ http: http.address, https: http.httpsAddress ?? null, acl: config.acl.enabled ? config.acl.defaultPolicy : 'off', gossip: config.node.gossipAddr, dns: config.node.dnsAddr ?? null, version: ctx.version }, 'grapevine agent started');
 
   let closing: Promise<void> | undefined;
   return {
