@@ -5,6 +5,7 @@
  */
 import { Command } from 'commander';
 import { addApiOptions } from './output.js';
+import { registerAclCommands } from './acl.js';
 import { registerAgentCommand } from './agent.js';
 import { registerClusterCommand } from './cluster.js';
 import { registerInstanceCommands } from './instance.js';
@@ -23,6 +24,7 @@ registerNamespaceCommands(program);
 registerServiceCommands(program);
 registerInstanceCommands(program);
 registerMemberCommands(program);
+registerAclCommands(program);
 // --http-addr and --json go on each API command, not on the program: `agent` has its own --http-addr.
 addApiOptions(program, ['agent', 'cluster']);
 
