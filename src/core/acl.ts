@@ -72,10 +72,23 @@ export function validateRules(raw: unknown, field = 'rules'): AclRule[] {
   });
 }
 
-/** validateTokenBody checks the body of POST /v1/acl/tokens: rules and an optional description. */
-export function validateTokenBody(raw: unknown): { description: string; rules: AclRule[] } {
-  const o = asObject(raw ?? {}, 'body', ['description', 'rules']);
-  return { description: optString(o, 'description', 'description', 1024) ?? '', rules: validateRules(o.rules) };
+/** MIN_SECRET_CHARS is the shortest secret a client may choose (POST /v1/acl/tokens with secretId). */
+export const MIN_SECRET_CHARS = 16;
+
+/**
+ * validateTokenBody checks the body of POST /v1/acl/tokens: rules, an optional
+ * description, and an optional secretId chosen by the client (as Consul allows: to
+ * give a token a secret already configured elsewhere, such as acl.dnsToken).
+ */
+export function validateTokenBody(raw: unknown): { description: string; rules: AclRule[]; secretId?: string } {
+  const o = asObject(raw ?? {}, 'body', ['description', 'rules', 'secretId']);
+  const out: { description: string; rules: AclRule[]; secretId?: string } = { description: optString(o, 'description', 'description', 1024) ?? '', rules: validateRules(o.rules) };
+  const secretId = optString(o, 'secretId', 'secretId', 256);
+  if (secretId !== undefined) {
+    if (secretId.length < MIN_SECRET_CHARS || !/^[!-~]+$/.test(secretId)) throw invalid('secretId', `must be ${MIN_SECRET_CHARS}-256 printable ASCII characters without spaces`);
+    out.secretId = secretId;
+  }
+  return out;
 }
 
 /** Scope resolves one resource kind's rules: exact names by map, prefixes longest first. */

@@ -40,8 +40,12 @@ export function aclRoutes(deps: ApiDeps): Route[] {
       acl: { resource: 'acl', access: 'write' },
       handler: async (req) => {
         const body = validateTokenBody(req.body);
-        const { accessorId, secretId } = newTokenIds();
-        const value: TokenValue = { accessorId, secretHash: hashSecret(secretId), description: body.description, rules: body.rules, createdAtMs: node.clock.nowMs() };
+        const ids = newTokenIds();
+        const accessorId = ids.accessorId;
+        const secretId = body.secretId ?? ids.secretId;
+        const secretHash = hashSecret(secretId);
+        if (reg.tokenBySecretHash(secretHash)) throw invalid('secretId', 'another token has this secret');
+        const value: TokenValue = { accessorId, secretHash, description: body.description, rules: body.rules, createdAtMs: node.clock.nowMs() };
         await node.write([{ key: tokenKey(accessorId), value }]);
         return { status: 201, body: { ...tokenJson(value), secretId } };
       },
