@@ -5,7 +5,6 @@
  * changes, so a request with a known token costs one header read and one map lookup.
  */
 import { createHash, randomUUID } from 'node:crypto';
-import type { IncomingHttpHeaders } from 'node:http';
 import { Authorizer, type AclPolicy } from '../core/acl.js';
 import { GrapevineError } from '../core/errors.js';
 import type { Registry } from '../core/registry.js';
@@ -41,11 +40,27 @@ export function newTokenIds(): { accessorId: string; secretId: string } {
   return { accessorId: randomUUID(), secretId: randomUUID() };
 }
 
-/** tokenFromHeaders reads the secret a request carries, or undefined. */
-export function tokenFromHeaders(h: IncomingHttpHeaders): string | undefined {
-  const x = h['x-grapevine-token'];
-  if (typeof x === 'string' && x !== '') return x;
-  const a = h.authorization;
+/**
+ * rawHeader finds a header in a request's raw header list by its lower-case name.
+ * Reading `req.headers` makes Node build the whole header object, which the GET hot
+ * path otherwise never pays for; this compares in place.
+ */
+export function rawHeader(raw: readonly string[], lowerName: string): string | undefined {
+  const n = lowerName.length;
+  outer: for (let i = 0; i < raw.length; i += 2) {
+    const k = raw[i]!;
+    if (k.length !== n) continue;
+    for (let j = 0; j < n; j++) if ((k.charCodeAt(j) | 0x20) !== lowerName.charCodeAt(j) && k.charCodeAt(j) !== lowerName.charCodeAt(j)) continue outer;
+    return raw[i + 1];
+  }
+  return undefined;
+}
+
+/** tokenFromHeaders reads the secret a request carries (X-Grapevine-Token, else Authorization: Bearer), or undefined. */
+export function tokenFromHeaders(raw: readonly string[]): string | undefined {
+  const x = rawHeader(raw, 'x-grapevine-token');
+  if (x !== undefined && x !== '') return x;
+  const a = rawHeader(raw, 'authorization');
   if (a !== undefined && a.length > 7 && a.charCodeAt(6) === 32 && a.slice(0, 6).toLowerCase() === 'bearer') return a.slice(7).trim();
   return undefined;
 }

@@ -9,7 +9,7 @@ import type { IncomingMessage } from 'node:http';
 import { Authorizer } from '../core/acl.js';
 import { GrapevineError } from '../core/errors.js';
 import { RateLimiter } from '../core/rate-limit.js';
-import { ANONYMOUS_ACCESSOR, tokenFromHeaders, type AclResolver, type Identity } from './acl.js';
+import { ANONYMOUS_ACCESSOR, rawHeader, tokenFromHeaders, type AclResolver, type Identity } from './acl.js';
 import type { RouteAcl } from './types.js';
 
 /** GateSettings configure a RequestGate; a rate of 0 turns that limit off. */
@@ -57,7 +57,8 @@ export class RequestGate {
 
   /** corsOrigin returns the request's Origin when CORS allows it, else undefined. */
   corsOrigin(req: IncomingMessage): string | undefined {
-    const o = req.headers.origin;
+    if (this.origins.size === 0) return undefined;
+    const o = rawHeader(req.rawHeaders, 'origin');
     if (o === undefined || (!this.anyOrigin && !this.origins.has(o))) return undefined;
     return o;
   }
@@ -88,9 +89,9 @@ export class RequestGate {
       if (waitMs > 0) throw new RateLimited(Math.max(1, Math.ceil(waitMs / 1000)), write ? 'writes' : 'reads');
     }
     if (!write) return;
-    const ct = req.headers['content-type'];
+    const ct = rawHeader(req.rawHeaders, 'content-type');
     if (ct !== undefined && !isJson(ct)) throw new GrapevineError('UnsupportedMediaType', `content-type: writes take application/json, not ${ct.slice(0, 80)}`);
-    const origin = req.headers.origin;
+    const origin = rawHeader(req.rawHeaders, 'origin');
     if (origin !== undefined && this.corsOrigin(req) === undefined) {
       throw new GrapevineError('PermissionDenied', `origin ${origin.slice(0, 120)} may not write (http.corsOrigins)`);
     }
@@ -99,7 +100,7 @@ export class RequestGate {
   /** identify resolves the request's token (PermissionDenied for an unknown one). */
   identify(req: IncomingMessage): Identity {
     if (this.acl === undefined || !this.acl.settings.enabled) return OPEN_IDENTITY;
-    return this.acl.resolve(tokenFromHeaders(req.headers));
+    return this.acl.resolve(tokenFromHeaders(req.rawHeaders));
   }
 
   /** authorize checks a route's declared need against the identity; a route with none needs management. */

@@ -155,7 +155,7 @@ export function createApiServer(deps: ApiDeps, limits: ApiLimits, security: ApiS
   const onRequest = (req: IncomingMessage, res: ServerResponse) => {
     const method = req.method ?? 'GET';
     const url = req.url ?? '/';
-    const cors = req.headers.origin === undefined ? undefined : gate.corsOrigin(req);
+    const cors = gate.corsOrigin(req);
     let accessorId = '-';
     // Audit: every write, with the token's accessor id and the remote address, whatever its outcome.
     const audit = (status: number) => {
