@@ -114,7 +114,7 @@ async function main(): Promise<void> {
   const dir = mkdtempSync(path.join(tmpdir(), 'grapevine-bench-sec-'));
   const daemons: Daemon[] = [];
   try {
-    const certs = makeCerts(dir);
+    const certs = makeCerts(dir, 'sec-on');
     const httpsPort = await freePort();
     const onCfg = path.join(dir, 'on.json');
     writeFileSync(onCfg, JSON.stringify({

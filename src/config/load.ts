@@ -22,7 +22,7 @@ import { LOG_LEVELS, type LogLevel } from '../obs/logger.js';
 import { parseHostPort } from './addr.js';
 import { GOSSIP_PRESETS, resolveGossipConfig, type GossipPreset } from './gossip.js';
 import { readOpenFilesSoftLimit, resolveHttpLimits, validateHttpConfig } from './http.js';
-import { checkHttpsSettings, resolveAclConfig, resolveLimitsConfig, resolveTlsConfig } from './security.js';
+import { checkHttpsSettings, loadTlsFiles, resolveAclConfig, resolveLimitsConfig, validateTlsFiles, validateVerifyIncoming } from './security.js';
 import type { AgentConfig, AgentFlags, NamespaceDef, NodeEntry, RegistrationDef, ServiceDef } from './types.js';
 
 /** DEFAULT_HTTP_ADDR is where the API listens when nothing says otherwise (Consul's port). */
@@ -32,7 +32,7 @@ export const DEFAULT_GOSSIP_ADDR = '127.0.0.1:7946';
 /** MAX_CONFIG_BYTES bounds the config file. */
 export const MAX_CONFIG_BYTES = 16 * 1024 * 1024;
 
-const TOP_FIELDS = ['cluster', 'nodes', 'join', 'preset', 'gossip', 'encryptKeys', 'dns', 'health', 'http', 'httpsAddr', 'tls', 'acl', 'limits', 'logLevel', 'recover', 'namespaces', 'services', 'registrations'];
+const TOP_FIELDS = ['cluster', 'nodes', 'join', 'preset', 'gossip', 'encryptKeys', 'dns', 'health', 'http', 'httpsAddr', 'verifyIncoming', 'tls', 'acl', 'limits', 'logLevel', 'recover', 'namespaces', 'services', 'registrations'];
 const NODE_NAME = /^[a-zA-Z0-9][a-zA-Z0-9_.-]{0,62}$/;
 
 function list(v: unknown, field: string, max: number): unknown[] {
@@ -111,7 +111,8 @@ export function parseConfigObject(raw: unknown): Obj & { nodesList: NodeEntry[] 
   }
   validateHttpConfig(o.http);
   if (o.httpsAddr !== undefined) parseHostPort(o.httpsAddr, 'httpsAddr');
-  resolveTlsConfig(o.tls);
+  validateTlsFiles(o.tls);
+  validateVerifyIncoming(o.verifyIncoming);
   resolveAclConfig(o.acl);
   resolveLimitsConfig(o.limits);
   if (o.recover !== undefined && typeof o.recover !== 'boolean') throw invalid('recover', 'must be true or false');
@@ -197,8 +198,9 @@ export function resolveAgentConfig(flags: AgentFlags, openFilesLimit = readOpenF
   if (dnsAddr !== undefined) node.dnsAddr = dnsAddr;
   const httpsAddr = entry?.httpsAddr ?? (f.httpsAddr as string | undefined);
   if (httpsAddr !== undefined) node.httpsAddr = httpsAddr;
-  const tls = resolveTlsConfig(f.tls);
-  checkHttpsSettings(httpsAddr, tls);
+  const tlsFiles = validateTlsFiles(f.tls);
+  const verifyIncoming = validateVerifyIncoming(f.verifyIncoming);
+  checkHttpsSettings(httpsAddr, tlsFiles !== undefined, verifyIncoming);
   parseHostPort(node.gossipAddr, '--gossip-addr');
   parseHostPort(node.httpAddr, '--http-addr');
   if (node.dnsAddr !== undefined) parseHostPort(node.dnsAddr, '--dns-addr');
@@ -224,7 +226,7 @@ export function resolveAgentConfig(flags: AgentFlags, openFilesLimit = readOpenF
     dns: { recursors: dns.recursors ?? [], recursorTimeoutMs: dns.recursorTimeoutMs ?? 2000 },
     health: { maxConcurrentChecks: health.maxConcurrentChecks ?? 64 },
     http: resolveHttpLimits(f.http, openFilesLimit),
-    tls,
+    verifyIncoming,
     acl: resolveAclConfig(f.acl),
     limits: resolveLimitsConfig(f.limits),
     logLevel,
@@ -233,6 +235,7 @@ export function resolveAgentConfig(flags: AgentFlags, openFilesLimit = readOpenF
     services: (f.services as ServiceDef[] | undefined) ?? [],
     registrations,
   };
+  if (tlsFiles) out.tls = loadTlsFiles(tlsFiles);
   if (flags.config) out.configFile = flags.config;
   return out;
 }

@@ -1,6 +1,6 @@
 /**
  * The API's security settings: TLS files (`tls`), client certificates
- * (`tls.verifyIncoming`), ACLs (`acl`) and per-client rate limits (`limits`). Each is
+ * (`verifyIncoming`), ACLs (`acl`) and per-client rate limits (`limits`). Each is
  * validated strictly, naming the field; cross-field rules (an HTTPS address needs a
  * certificate) are checked where the whole config is known.
  */
@@ -9,13 +9,17 @@ import { invalid } from '../core/errors.js';
 import type { AclPolicy } from '../core/acl.js';
 import { asObject, optInt, optString } from '../core/validate.js';
 
-/** TlsConfig is the `tls` object: PEM files shared by the HTTPS API (and gossip, where it uses them). */
-export interface TlsConfig {
-  caFile?: string;
-  certFile?: string;
-  keyFile?: string;
-  /** verifyIncoming makes the HTTPS API ask for, and require, a client certificate signed by caFile. */
-  verifyIncoming: boolean;
+/**
+ * TlsMaterial is the `tls` block read at start: the paths and their PEM text. (Main's
+ * src/config/tls.ts defines the same shape for gossip mTLS; on merge, use that one.)
+ */
+export interface TlsMaterial {
+  caFile: string;
+  certFile: string;
+  keyFile: string;
+  ca: string;
+  cert: string;
+  key: string;
 }
 
 /** AclConfig is the `acl` object. */
@@ -40,8 +44,6 @@ export interface LimitsConfig {
   dnsSlip: number;
 }
 
-/** DEFAULT_TLS is TLS unset. */
-export const DEFAULT_TLS: TlsConfig = { verifyIncoming: false };
 /** DEFAULT_ACL is ACLs off. */
 export const DEFAULT_ACL: AclConfig = { enabled: false, defaultPolicy: 'deny' };
 /** DEFAULT_LIMITS has every rate limit off (see README for suggested values) and BIND's default slip of 2. */
@@ -49,21 +51,25 @@ export const DEFAULT_LIMITS: LimitsConfig = { httpReadsPerSec: 0, httpWritesPerS
 /** MIN_TOKEN_SECRET_CHARS is the shortest configured token secret accepted. */
 export const MIN_TOKEN_SECRET_CHARS = 16;
 
-/** resolveTlsConfig validates the `tls` object and fills in defaults. */
-export function resolveTlsConfig(raw: unknown): TlsConfig {
-  if (raw === undefined) return { ...DEFAULT_TLS };
-  const o = asObject(raw, 'tls', ['caFile', 'certFile', 'keyFile', 'verifyIncoming']);
-  const out: TlsConfig = { verifyIncoming: false };
+/** validateTlsFiles checks the `tls` block: caFile, certFile and keyFile, all three or none. */
+export function validateTlsFiles(raw: unknown): { caFile: string; certFile: string; keyFile: string } | undefined {
+  if (raw === undefined) return undefined;
+  const o = asObject(raw, 'tls', ['caFile', 'certFile', 'keyFile']);
   for (const k of ['caFile', 'certFile', 'keyFile'] as const) {
-    const v = optString(o, k, `tls.${k}`, 4096);
-    if (v === '') throw invalid(`tls.${k}`, 'must not be empty');
-    if (v !== undefined) out[k] = v;
+    if (typeof o[k] !== 'string' || o[k].length === 0 || o[k].length > 4096) throw invalid(`tls.${k}`, 'must be the path of a PEM file (caFile, certFile and keyFile go together)');
   }
-  if (o.verifyIncoming !== undefined && typeof o.verifyIncoming !== 'boolean') throw invalid('tls.verifyIncoming', 'must be true or false');
-  out.verifyIncoming = o.verifyIncoming === true;
-  if (out.verifyIncoming && !out.caFile) throw invalid('tls.verifyIncoming', 'needs tls.caFile to check client certificates against');
-  if ((out.certFile === undefined) !== (out.keyFile === undefined)) throw invalid(out.certFile ? 'tls.keyFile' : 'tls.certFile', 'tls.certFile and tls.keyFile go together');
-  return out;
+  return { caFile: o.caFile as string, certFile: o.certFile as string, keyFile: o.keyFile as string };
+}
+
+/** loadTlsFiles reads the PEM files of a validated `tls` block; errors name the field. */
+export function loadTlsFiles(files: { caFile: string; certFile: string; keyFile: string }): TlsMaterial {
+  return { ...files, ca: readPem(files.caFile, 'tls.caFile'), cert: readPem(files.certFile, 'tls.certFile'), key: readPem(files.keyFile, 'tls.keyFile') };
+}
+
+/** validateVerifyIncoming checks the top-level `verifyIncoming` flag. */
+export function validateVerifyIncoming(raw: unknown): boolean {
+  if (raw !== undefined && typeof raw !== 'boolean') throw invalid('verifyIncoming', 'must be true or false');
+  return raw === true;
 }
 
 function secret(o: Record<string, unknown>, k: string): string | undefined {
@@ -110,16 +116,16 @@ export function validateCorsOrigins(raw: unknown): string[] {
   });
 }
 
-/** checkHttpsSettings refuses an HTTPS address without a certificate and key. */
-export function checkHttpsSettings(httpsAddr: string | undefined, tls: TlsConfig): void {
-  if (httpsAddr !== undefined && (!tls.certFile || !tls.keyFile)) throw invalid('httpsAddr', 'needs tls.certFile and tls.keyFile');
-  if (tls.verifyIncoming && httpsAddr === undefined) throw invalid('tls.verifyIncoming', 'applies to the HTTPS API: set httpsAddr too');
+/** checkHttpsSettings refuses an HTTPS address without the tls files, and verifyIncoming without an HTTPS address. */
+export function checkHttpsSettings(httpsAddr: string | undefined, hasTls: boolean, verifyIncoming: boolean): void {
+  if (httpsAddr !== undefined && !hasTls) throw invalid('httpsAddr', 'needs tls.caFile, tls.certFile and tls.keyFile');
+  if (verifyIncoming && httpsAddr === undefined) throw invalid('verifyIncoming', 'applies to the HTTPS API: set httpsAddr too');
 }
 
 /** readPem reads a PEM file named by a config field; a missing or unreadable file is InvalidInput naming the field. */
-export function readPem(path: string, field: string): Buffer {
+export function readPem(path: string, field: string): string {
   try {
-    return readFileSync(path);
+    return readFileSync(path, 'utf8');
   } catch (e) {
     throw invalid(field, `cannot read ${path}: ${(e as Error).message}`);
   }

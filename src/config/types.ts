@@ -1,7 +1,7 @@
 import type { GossipConfig, GossipPreset } from './gossip.js';
 import type { LogLevel } from '../obs/logger.js';
 import type { HttpLimits } from './http.js';
-import type { AclConfig, LimitsConfig, TlsConfig } from './security.js';
+import type { AclConfig, LimitsConfig, TlsMaterial } from './security.js';
 
 /** NodeEntry is one node of a config file's `nodes` list, as written there. */
 export interface NodeEntry {
@@ -64,8 +64,10 @@ export interface AgentConfig {
   health: { maxConcurrentChecks: number };
   /** http holds the API's connection cap, request-read timeout and CORS origins. */
   http: HttpLimits;
-  /** tls holds the certificate files and whether the HTTPS API requires client certificates. */
-  tls: TlsConfig;
+  /** tls holds the CA and this node's certificate and key (PEM, read at start), used by the HTTPS API. */
+  tls?: TlsMaterial;
+  /** verifyIncoming makes the HTTPS API require a client certificate signed by tls.caFile. */
+  verifyIncoming: boolean;
   /** acl holds the ACL switch, default policy and configured tokens. */
   acl: AclConfig;
   /** limits holds the per-client HTTP and DNS rate limits. */

@@ -38,9 +38,9 @@ export interface HttpsListen {
   host: string;
   port: number;
   /** key, cert and ca are PEM contents (tls.keyFile, tls.certFile, tls.caFile). */
-  key: Buffer;
-  cert: Buffer;
-  ca?: Buffer;
+  key: string | Buffer;
+  cert: string | Buffer;
+  ca?: string | Buffer;
   /** verifyIncoming requires a client certificate signed by ca. */
   verifyIncoming: boolean;
 }

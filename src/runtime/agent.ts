@@ -10,7 +10,6 @@ import { stateDigest } from '../core/state-digest.js';
 import { formatHostPort, parseHostPort } from '../config/addr.js';
 import { startDnsServer } from '../dns/server.js';
 import { applyConfigDefinitions } from '../config/apply.js';
-import { readPem } from '../config/security.js';
 import type { AgentConfig } from '../config/types.js';
 import { AclResolver } from '../http/acl.js';
 import { startApiServer, type ApiSecurity, type ApiServer } from '../http/server.js';
@@ -171,10 +170,10 @@ export async function startAgent(opts: StartAgentOptions): Promise<AgentHandle> 
       const deps = { ctx, waiters, random, logger, viewCache, acl } as Parameters<typeof startApiServer>[0];
       if (opts.onShutdownRequest) deps.requestShutdown = opts.onShutdownRequest;
       const security: ApiSecurity = { readsPerSec: config.limits.httpReadsPerSec, writesPerSec: config.limits.httpWritesPerSec, corsOrigins: config.http.corsOrigins };
-      if (config.node.httpsAddr) {
+      if (config.node.httpsAddr && config.tls) {
         const h = parseHostPort(config.node.httpsAddr, 'httpsAddr');
         const t = config.tls;
-        security.https = { host: h.host, port: h.port, key: readPem(t.keyFile!, 'tls.keyFile'), cert: readPem(t.certFile!, 'tls.certFile'), verifyIncoming: t.verifyIncoming, ...(t.caFile ? { ca: readPem(t.caFile, 'tls.caFile') } : {}) };
+        security.https = { host: h.host, port: h.port, key: t.key, cert: t.cert, ca: t.ca, verifyIncoming: config.verifyIncoming };
       }
       return await startApiServer(deps, a.host, a.port, config.http, security);
     } catch (e) {

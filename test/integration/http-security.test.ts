@@ -33,10 +33,10 @@ describe('HTTPS', { skip: hasOpenssl() ? false : 'openssl is not installed' }, (
   let httpsPort: number;
 
   before(async () => {
-    certs = makeCerts(dir);
+    certs = makeCerts(dir, 'tls1');
     httpsPort = await freePort();
     const cfg = join(dir, 'tls.json');
-    writeFileSync(cfg, JSON.stringify({ httpsAddr: `127.0.0.1:${httpsPort}`, tls: { caFile: certs.caFile, certFile: certs.serverCert, keyFile: certs.serverKey, verifyIncoming: true } }));
+    writeFileSync(cfg, JSON.stringify({ httpsAddr: `127.0.0.1:${httpsPort}`, verifyIncoming: true, tls: { caFile: certs.caFile, certFile: certs.serverCert, keyFile: certs.serverKey } }));
     d = await startDaemon({ name: 'tls1', configFile: cfg });
   });
   after(async () => {
@@ -61,7 +61,7 @@ describe('HTTPS', { skip: hasOpenssl() ? false : 'openssl is not installed' }, (
   test('an HTTPS address without a certificate is refused at start, naming the field', async () => {
     const cfg = join(dir, 'bad.json');
     writeFileSync(cfg, JSON.stringify({ httpsAddr: `127.0.0.1:${httpsPort}` }));
-    await assert.rejects(startDaemon({ name: 'tls2', configFile: cfg }), /httpsAddr: needs tls\.certFile and tls\.keyFile/);
+    await assert.rejects(startDaemon({ name: 'tls2', configFile: cfg }), /httpsAddr: needs tls\.caFile, tls\.certFile and tls\.keyFile/);
   });
 });
 

@@ -26,12 +26,16 @@ export function hasOpenssl(): boolean {
   }
 }
 
-/** makeCerts creates the CA, server and client certificates under dir. */
-export function makeCerts(dir: string): CertFiles {
+/**
+ * makeCerts creates the CA, server and client certificates under dir. The server
+ * certificate is also a node certificate for `nodeName` (a DNS SAN and a
+ * grapevine://node/ URI SAN, server and client auth), so that it serves gossip mTLS too.
+ */
+export function makeCerts(dir: string, nodeName = 'localhost'): CertFiles {
   const p = (n: string) => join(dir, n);
   const ssl = (...args: string[]) => execFileSync('openssl', args, { stdio: 'ignore' });
   ssl('req', '-x509', '-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:prime256v1', '-nodes', '-keyout', p('ca.key'), '-out', p('ca.pem'), '-days', '2', '-subj', '/CN=grapevine test CA');
-  writeFileSync(p('server.ext'), 'subjectAltName=IP:127.0.0.1,DNS:localhost\nextendedKeyUsage=serverAuth\n');
+  writeFileSync(p('server.ext'), `subjectAltName=IP:127.0.0.1,DNS:localhost,DNS:${nodeName},URI:grapevine://node/${nodeName}\nextendedKeyUsage=serverAuth,clientAuth\n`);
   writeFileSync(p('client.ext'), 'extendedKeyUsage=clientAuth\n');
   for (const who of ['server', 'client']) {
     ssl('req', '-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:prime256v1', '-nodes', '-keyout', p(`${who}.key`), '-out', p(`${who}.csr`), '-subj', `/CN=${who}`);

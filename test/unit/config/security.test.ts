@@ -17,7 +17,8 @@ test('security config: defaults are off; bad values are refused naming the field
     const c = load({});
     assert.deepEqual(c.acl, { enabled: false, defaultPolicy: 'deny' });
     assert.deepEqual(c.limits, { httpReadsPerSec: 0, httpWritesPerSec: 0, dnsResponsesPerSec: 0, dnsSlip: 2 });
-    assert.equal(c.tls.verifyIncoming, false);
+    assert.equal(c.verifyIncoming, false);
+    assert.equal(c.tls, undefined);
     const ok = load({ acl: { enabled: true, initialManagementToken: 'x'.repeat(20) }, limits: { httpReadsPerSec: 100 }, http: { corsOrigins: ['https://ui.example.com'] } });
     assert.equal(ok.acl.enabled, true);
     assert.equal(ok.limits.httpReadsPerSec, 100);
@@ -30,10 +31,11 @@ test('security config: defaults are off; bad values are refused naming the field
       [{ limits: { httpReadsPerSec: -1 } }, /limits\.httpReadsPerSec/],
       [{ limits: { dnsSlip: 11 } }, /limits\.dnsSlip/],
       [{ http: { corsOrigins: ['https://ui.example.com/path'] } }, /http\.corsOrigins\[0\]/],
-      [{ tls: { verifyIncoming: true } }, /tls\.verifyIncoming: needs tls\.caFile/],
-      [{ tls: { certFile: '/x.pem' } }, /tls\.keyFile/],
-      [{ httpsAddr: '127.0.0.1:8501' }, /httpsAddr: needs tls\.certFile/],
-      [{ tls: { caFile: '/ca.pem', verifyIncoming: true } }, /tls\.verifyIncoming: applies to the HTTPS API/],
+      [{ verifyIncoming: 'yes' }, /verifyIncoming: must be true or false/],
+      [{ tls: { certFile: '/x.pem' } }, /tls\.caFile/],
+      [{ tls: { caFile: '/no/such/ca.pem', certFile: '/x.pem', keyFile: '/k.pem' } }, /tls\.caFile: cannot read/],
+      [{ httpsAddr: '127.0.0.1:8501' }, /httpsAddr: needs tls\.caFile, tls\.certFile and tls\.keyFile/],
+      [{ verifyIncoming: true }, /verifyIncoming: applies to the HTTPS API/],
     ];
     for (const [cfg, re] of bad) assert.throws(() => load(cfg), re, JSON.stringify(cfg));
   } finally {
