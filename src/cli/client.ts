@@ -16,22 +16,39 @@ export function defaultHttpAddr(): string {
   return process.env.GRAPEVINE_HTTP_ADDR || '127.0.0.1:8500';
 }
 
-/** ApiClient calls one daemon's HTTP API and turns error answers into CliErrors. */
+/** defaultToken is GRAPEVINE_TOKEN, or undefined. */
+export function defaultToken(): string | undefined {
+  return process.env.GRAPEVINE_TOKEN || undefined;
+}
+
+/**
+ * ApiClient calls one daemon's HTTP API and turns error answers into CliErrors. An
+ * "https://" address talks TLS (trust a private CA with NODE_EXTRA_CA_CERTS); a token
+ * goes out as `Authorization: Bearer`.
+ */
 export class ApiClient {
   readonly base: string;
-  constructor(httpAddr: string) {
+  constructor(
+    httpAddr: string,
+    private readonly token: string | undefined = defaultToken(),
+  ) {
     const a = parseHostPort(httpAddr.replace(/^https?:\/\//, ''), '--http-addr');
-    this.base = `http://${a.host.includes(':') ? `[${a.host}]` : a.host}:${a.port}`;
+    const scheme = httpAddr.startsWith('https://') ? 'https' : 'http';
+    this.base = `${scheme}://${a.host.includes(':') ? `[${a.host}]` : a.host}:${a.port}`;
   }
 
   /** call sends a request and returns the parsed JSON answer (or text for non-JSON answers). */
   async call<T = any>(method: string, path: string, body?: unknown, timeoutMs = 30_000): Promise<T> {
     let res: Response;
     try {
+      const headers: Record<string, string> = {};
+      if (body !== undefined) headers['content-type'] = 'application/json';
+      if (this.token !== undefined) headers.authorization = `Bearer ${this.token}`;
       res = await fetch(this.base + path, {
         method,
         signal: AbortSignal.timeout(timeoutMs),
-        ...(body === undefined ? {} : { body: JSON.stringify(body), headers: { 'content-type': 'application/json' } }),
+        headers,
+        ...(body === undefined ? {} : { body: JSON.stringify(body) }),
       });
     } catch (e) {
       const cause = (e as { cause?: { code?: string } }).cause;

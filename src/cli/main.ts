@@ -5,6 +5,7 @@
  */
 import { Command } from 'commander';
 import { addApiOptions } from './output.js';
+import { registerAclCommands } from './acl.js';
 import { registerAgentCommand } from './agent.js';
 import { registerClusterCommand } from './cluster.js';
 import { registerInstanceCommands } from './instance.js';
@@ -27,6 +28,7 @@ registerInstanceCommands(program);
 registerMemberCommands(program);
 registerKeygenCommand(program);
 registerTlsCommands(program);
+registerAclCommands(program);
 // --http-addr and --json go on each API command, not on the program: `agent` has its own --http-addr.
 addApiOptions(program, ['agent', 'cluster', 'keygen', 'tls']);
 

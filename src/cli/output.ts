@@ -1,11 +1,13 @@
 import type { Command } from 'commander';
 import { invalid } from '../core/errors.js';
-import { ApiClient, CliError, defaultHttpAddr } from './client.js';
+import { ApiClient, CliError, defaultHttpAddr, defaultToken } from './client.js';
 
 /** GlobalOptions are the options every API command takes. */
 export interface GlobalOptions {
   httpAddr: string;
   json?: boolean;
+  /** token is the ACL secret (--token, env GRAPEVINE_TOKEN). */
+  token?: string;
 }
 
 /** addApiOptions adds --http-addr and --json to every leaf command except the named ones. */
@@ -13,19 +15,21 @@ export function addApiOptions(root: Command, except: string[]): void {
   for (const c of root.commands) {
     if (except.includes(c.name())) continue;
     if (c.commands.length > 0) addApiOptions(c, except);
-    else c.option('--http-addr <host:port>', 'HTTP API of the daemon (env GRAPEVINE_HTTP_ADDR)', defaultHttpAddr()).option('--json', 'print JSON instead of tables');
+    else c.option('--http-addr <host:port>', 'HTTP API of the daemon (env GRAPEVINE_HTTP_ADDR)', defaultHttpAddr()).option('--json', 'print JSON instead of tables').option('--token <secret>', 'ACL token secret (env GRAPEVINE_TOKEN)');
   }
 }
 
 /** globals reads the API options of a command. */
 export function globals(cmd: Command): GlobalOptions {
   const o = cmd.opts() as Partial<GlobalOptions>;
-  return { httpAddr: o.httpAddr ?? defaultHttpAddr(), json: o.json ?? false };
+  const token = o.token ?? defaultToken();
+  return { httpAddr: o.httpAddr ?? defaultHttpAddr(), json: o.json ?? false, ...(token !== undefined ? { token } : {}) };
 }
 
 /** client builds an ApiClient from a command's global options. */
 export function client(cmd: Command): ApiClient {
-  return new ApiClient(globals(cmd).httpAddr);
+  const g = globals(cmd);
+  return new ApiClient(g.httpAddr, g.token);
 }
 
 /** table formats rows as aligned columns under a header. */

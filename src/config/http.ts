@@ -7,6 +7,7 @@
 import { readFileSync } from 'node:fs';
 import { invalid } from '../core/errors.js';
 import { asObject, optInt } from '../core/validate.js';
+import { validateCorsOrigins } from './security.js';
 
 /** HttpLimits are the resolved `http` settings of one daemon. */
 export interface HttpLimits {
@@ -14,6 +15,8 @@ export interface HttpLimits {
   maxConnections: number;
   /** bodyTimeoutMs is how long a client has to send a request's headers and body. */
   bodyTimeoutMs: number;
+  /** corsOrigins are the browser origins allowed to call the API (CORS off when empty). */
+  corsOrigins: string[];
 }
 
 /** DEFAULT_BODY_TIMEOUT_MS is the default of http.bodyTimeoutMs (Node's own default is 5 minutes). */
@@ -25,7 +28,7 @@ export const MAX_DEFAULT_CONNECTIONS = 16_384;
 /** MIN_DEFAULT_CONNECTIONS is the smallest default connection cap, however low the open-file limit. */
 export const MIN_DEFAULT_CONNECTIONS = 16;
 /** HTTP_FIELDS are the fields of the config file's `http` object. */
-export const HTTP_FIELDS = ['maxConnections', 'bodyTimeoutMs'] as const;
+export const HTTP_FIELDS = ['maxConnections', 'bodyTimeoutMs', 'corsOrigins'] as const;
 
 /**
  * parseOpenFilesSoftLimit reads the soft "Max open files" limit from the text of
@@ -59,6 +62,7 @@ export function validateHttpConfig(raw: unknown): void {
   const o = asObject(raw, 'http', HTTP_FIELDS);
   optInt(o, 'maxConnections', 'http.maxConnections', 1, 1_000_000);
   optInt(o, 'bodyTimeoutMs', 'http.bodyTimeoutMs', 100, 600_000);
+  validateCorsOrigins(o.corsOrigins);
 }
 
 /**
@@ -68,12 +72,13 @@ export function validateHttpConfig(raw: unknown): void {
  */
 export function resolveHttpLimits(raw: unknown, openFilesLimit: number): HttpLimits {
   validateHttpConfig(raw);
-  const o = (raw ?? {}) as { maxConnections?: number; bodyTimeoutMs?: number };
+  const o = (raw ?? {}) as { maxConnections?: number; bodyTimeoutMs?: number; corsOrigins?: unknown };
   if (o.maxConnections !== undefined && o.maxConnections >= openFilesLimit) {
     throw invalid('http.maxConnections', `must be below the open-file limit (ulimit -n: ${openFilesLimit}); lower it or raise the limit`);
   }
   return {
     maxConnections: o.maxConnections ?? defaultMaxConnections(openFilesLimit),
     bodyTimeoutMs: o.bodyTimeoutMs ?? DEFAULT_BODY_TIMEOUT_MS,
+    corsOrigins: validateCorsOrigins(o.corsOrigins),
   };
 }

@@ -23,6 +23,7 @@ import { parseHostPort } from './addr.js';
 import { GOSSIP_PRESETS, gossipInsecure, resolveGossipConfig, type GossipPreset } from './gossip.js';
 import { readOpenFilesSoftLimit, resolveHttpLimits, validateHttpConfig } from './http.js';
 import { checkGossipSecurity, loadTlsMaterial, validateTlsConfig } from './tls.js';
+import { checkHttpsSettings, resolveAclConfig, resolveLimitsConfig, validateVerifyIncoming } from './security.js';
 import type { AgentConfig, AgentFlags, NamespaceDef, NodeEntry, RegistrationDef, ServiceDef } from './types.js';
 
 /** DEFAULT_HTTP_ADDR is where the API listens when nothing says otherwise (Consul's port). */
@@ -32,7 +33,7 @@ export const DEFAULT_GOSSIP_ADDR = '127.0.0.1:7946';
 /** MAX_CONFIG_BYTES bounds the config file. */
 export const MAX_CONFIG_BYTES = 16 * 1024 * 1024;
 
-const TOP_FIELDS = ['cluster', 'nodes', 'join', 'preset', 'gossip', 'encryptKeys', 'dns', 'health', 'http', 'tls', 'logLevel', 'recover', 'namespaces', 'services', 'registrations'];
+const TOP_FIELDS = ['cluster', 'nodes', 'join', 'preset', 'gossip', 'encryptKeys', 'dns', 'health', 'http', 'httpsAddr', 'verifyIncoming', 'tls', 'acl', 'limits', 'logLevel', 'recover', 'namespaces', 'services', 'registrations'];
 const NODE_NAME = /^[a-zA-Z0-9][a-zA-Z0-9_.-]{0,62}$/;
 
 function list(v: unknown, field: string, max: number): unknown[] {
@@ -65,7 +66,7 @@ function rethrowAs<T>(field: string, fn: () => T): T {
 
 function parseNode(v: unknown, i: number): NodeEntry {
   const f = `nodes[${i}]`;
-  const o = asObject(v, f, ['name', 'gossipAddr', 'httpAddr', 'dnsAddr', 'dataDir']);
+  const o = asObject(v, f, ['name', 'gossipAddr', 'httpAddr', 'dnsAddr', 'httpsAddr', 'dataDir']);
   const n: NodeEntry = {
     name: validateNodeName(o.name, `${f}.name`),
     gossipAddr: str(o.gossipAddr, `${f}.gossipAddr`),
@@ -75,6 +76,7 @@ function parseNode(v: unknown, i: number): NodeEntry {
   parseHostPort(n.gossipAddr, `${f}.gossipAddr`);
   parseHostPort(n.httpAddr, `${f}.httpAddr`);
   if (o.dnsAddr !== undefined) n.dnsAddr = parseHostPort(o.dnsAddr, `${f}.dnsAddr`) && (o.dnsAddr as string);
+  if (o.httpsAddr !== undefined) n.httpsAddr = parseHostPort(o.httpsAddr, `${f}.httpsAddr`) && (o.httpsAddr as string);
   return n;
 }
 
@@ -110,6 +112,10 @@ export function parseConfigObject(raw: unknown): Obj & { nodesList: NodeEntry[] 
   }
   validateHttpConfig(o.http);
   validateTlsConfig(o.tls);
+  if (o.httpsAddr !== undefined) parseHostPort(o.httpsAddr, 'httpsAddr');
+  validateVerifyIncoming(o.verifyIncoming);
+  resolveAclConfig(o.acl);
+  resolveLimitsConfig(o.limits);
   if (o.recover !== undefined && typeof o.recover !== 'boolean') throw invalid('recover', 'must be true or false');
   if (o.logLevel !== undefined && !LOG_LEVELS.includes(o.logLevel as LogLevel)) throw invalid('logLevel', `must be one of ${LOG_LEVELS.join(', ')}`);
   const nsTypes = new Map<string, 'DNS' | 'HTTP'>();
@@ -191,6 +197,10 @@ export function resolveAgentConfig(flags: AgentFlags, openFilesLimit = readOpenF
   };
   const dnsAddr = flags.dnsAddr ?? entry?.dnsAddr;
   if (dnsAddr !== undefined) node.dnsAddr = dnsAddr;
+  const httpsAddr = entry?.httpsAddr ?? (f.httpsAddr as string | undefined);
+  if (httpsAddr !== undefined) node.httpsAddr = httpsAddr;
+  const verifyIncoming = validateVerifyIncoming(f.verifyIncoming);
+  checkHttpsSettings(httpsAddr, f.tls !== undefined, verifyIncoming);
   const gossipHost = parseHostPort(node.gossipAddr, '--gossip-addr').host;
   parseHostPort(node.httpAddr, '--http-addr');
   if (node.dnsAddr !== undefined) parseHostPort(node.dnsAddr, '--dns-addr');
@@ -217,6 +227,9 @@ export function resolveAgentConfig(flags: AgentFlags, openFilesLimit = readOpenF
     dns: { recursors: dns.recursors ?? [], recursorTimeoutMs: dns.recursorTimeoutMs ?? 2000 },
     health: { maxConcurrentChecks: health.maxConcurrentChecks ?? 64 },
     http: resolveHttpLimits(f.http, openFilesLimit),
+    verifyIncoming,
+    acl: resolveAclConfig(f.acl),
+    limits: resolveLimitsConfig(f.limits),
     logLevel,
     recover: flags.recover === false ? false : ((f.recover as boolean | undefined) ?? true),
     namespaces: (f.namespaces as NamespaceDef[] | undefined) ?? [],

@@ -2,6 +2,7 @@ import type { GossipConfig, GossipPreset } from './gossip.js';
 import type { LogLevel } from '../obs/logger.js';
 import type { HttpLimits } from './http.js';
 import type { TlsMaterial } from './tls.js';
+import type { AclConfig, LimitsConfig } from './security.js';
 
 /** NodeEntry is one node of a config file's `nodes` list, as written there. */
 export interface NodeEntry {
@@ -10,6 +11,8 @@ export interface NodeEntry {
   httpAddr: string;
   /** dnsAddr is where the node answers DNS; absent means no DNS server. */
   dnsAddr?: string;
+  /** httpsAddr is where the node serves the API over TLS (needs tls.certFile and tls.keyFile); absent means no HTTPS. */
+  httpsAddr?: string;
   dataDir: string;
 }
 
@@ -49,7 +52,7 @@ export interface RegistrationDef {
 export interface AgentConfig {
   cluster: string;
   /** node is this daemon's own entry, after flag overrides. */
-  node: Required<Omit<NodeEntry, 'dnsAddr'>> & { dnsAddr?: string };
+  node: Required<Omit<NodeEntry, 'dnsAddr' | 'httpsAddr'>> & { dnsAddr?: string; httpsAddr?: string };
   /** nodes is the config file's whole list (empty when started from flags only). */
   nodes: NodeEntry[];
   /** join lists "host:port" gossip addresses to join at start. */
@@ -60,12 +63,18 @@ export interface AgentConfig {
   encryptKeys: string[];
   /** gossipInsecure (`gossip.insecure: true`) allows unencrypted gossip on an address other hosts can reach; the daemon warns at every start. */
   gossipInsecure: boolean;
-  /** tls holds the cluster CA and this node's certificate and key (PEM, read at start): with it, gossip runs over mutual TLS (wss). */
+  /** tls holds the cluster CA and this node's certificate and key (PEM, read at start): with it, gossip runs over mutual TLS (wss), and the HTTPS API (httpsAddr) uses them too. */
   tls?: TlsMaterial;
   dns: { recursors: string[]; recursorTimeoutMs: number };
   health: { maxConcurrentChecks: number };
-  /** http holds the API's connection cap and request-read timeout. */
+  /** http holds the API's connection cap, request-read timeout and CORS origins. */
   http: HttpLimits;
+  /** verifyIncoming makes the HTTPS API require a client certificate signed by tls.caFile. */
+  verifyIncoming: boolean;
+  /** acl holds the ACL switch, default policy and configured tokens. */
+  acl: AclConfig;
+  /** limits holds the per-client HTTP and DNS rate limits. */
+  limits: LimitsConfig;
   logLevel: LogLevel;
   /** recover repairs or moves aside a damaged store at start-up; false (`--no-recover`) exits with code 6 instead. */
   recover: boolean;

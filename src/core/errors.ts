@@ -15,6 +15,9 @@ export type ErrorCode =
   | 'Unavailable'
   | 'StorageUnavailable'
   | 'ClockSkew'
+  | 'PermissionDenied'
+  | 'UnsupportedMediaType'
+  | 'TooManyRequests'
   | 'Internal';
 
 const STATUS: Record<ErrorCode, number> = {
@@ -28,7 +31,10 @@ const STATUS: Record<ErrorCode, number> = {
   ResourceInUse: 409,
   NamespaceAlreadyExists: 409,
   ServiceAlreadyExists: 409,
+  PermissionDenied: 403,
   PayloadTooLarge: 413,
+  UnsupportedMediaType: 415,
+  TooManyRequests: 429,
   Internal: 500,
   NotImplemented: 501,
   Unavailable: 503,

@@ -3,8 +3,8 @@
  * id (see validate.ts), so the parts of a key never run into each other.
  */
 
-/** RecordKind is the first part of every key: namespace, service, instance or health. */
-export type RecordKind = 'n' | 's' | 'i' | 'h';
+/** RecordKind is the first part of every key: namespace, service, instance, health or ACL token. */
+export type RecordKind = 'n' | 's' | 'i' | 'h' | 't';
 
 /** namespaceKey names a namespace record. */
 export function namespaceKey(ns: string): string {
@@ -21,6 +21,11 @@ export function instanceKey(ns: string, svc: string, id: string): string {
 /** healthKey names the health record of an instance. */
 export function healthKey(ns: string, svc: string, id: string): string {
   return `h|${ns}|${svc}|${id}`;
+}
+
+/** tokenKey names an ACL token record by its accessor id (a token has no namespace: ns is ''). */
+export function tokenKey(accessorId: string): string {
+  return `t|${accessorId}`;
 }
 
 /** ParsedKey is a key split into its kind and parts. */
@@ -45,6 +50,8 @@ export function parseKey(key: string): ParsedKey | undefined {
       return parts.length === 4 && parts[1] && parts[2] && parts[3]
         ? { kind: parts[0], ns: parts[1], svc: parts[2], id: parts[3] }
         : undefined;
+    case 't':
+      return parts.length === 2 && parts[1] ? { kind: 't', ns: '', id: parts[1] } : undefined;
     default:
       return undefined;
   }

@@ -1,6 +1,7 @@
 import { effectiveHealth, type EffectiveHealthResult } from './health-rules.js';
 import { healthKey, instanceKey, namespaceKey, parseKey, serviceKey } from './keys.js';
 import { wins, type Rec } from './records.js';
+import type { TokenValue } from './acl.js';
 import type { HealthValue, InstanceValue, MemberStatus, NamespaceValue, ServiceValue } from './types.js';
 
 /** InstanceView is an instance as lookups see it: stored value plus effective health. */
@@ -33,6 +34,9 @@ export class Registry {
   private readonly members = new Map<string, MemberStatus>();
   private readonly reapedOwners = new Set<string>();
   private revisionCounter = 0;
+  /** tokensByHash finds a live ACL token by the SHA-256 of its secret. */
+  private readonly tokensByHash = new Map<string, TokenValue>();
+  private tokenGen = 0;
 
   /** revision is a node-local counter that rises on every change (Consul's index). */
   get revision(): number {
@@ -48,10 +52,17 @@ export class Registry {
     this.records.set(rec.key, rec);
     const live = rec.value !== null;
     const rev = ++this.revisionCounter;
-    this.nsRevision.set(parsed.ns, rev);
+    if (parsed.kind !== 't') this.nsRevision.set(parsed.ns, rev);
     switch (parsed.kind) {
       case 'n':
         break;
+      case 't': {
+        const old = previous?.value as TokenValue | null | undefined;
+        if (old) this.tokensByHash.delete(old.secretHash);
+        if (live) this.tokensByHash.set((rec.value as TokenValue).secretHash, rec.value as TokenValue);
+        this.tokenGen++;
+        break;
+      }
       case 's': {
         let set = this.servicesByNs.get(parsed.ns);
         if (live) {
@@ -158,6 +169,21 @@ export class Registry {
   /** memberStatus returns the last known SWIM state of a node; unknown nodes count as alive. */
   memberStatus(node: string): MemberStatus {
     return this.members.get(node) ?? 'alive';
+  }
+
+  /** tokenGeneration rises whenever an ACL token is created, changed or deleted (resolver caches key on it). */
+  get tokenGeneration(): number {
+    return this.tokenGen;
+  }
+
+  /** tokenBySecretHash returns the live ACL token whose secret hashes to `hash`, or undefined. */
+  tokenBySecretHash(hash: string): TokenValue | undefined {
+    return this.tokensByHash.get(hash);
+  }
+
+  /** tokens lists the live ACL tokens sorted by accessor id. */
+  tokens(): TokenValue[] {
+    return [...this.tokensByHash.values()].sort((a, b) => (a.accessorId < b.accessorId ? -1 : 1));
   }
 
   /** namespace returns a live namespace, or undefined. */

@@ -11,6 +11,7 @@ import { DnsResponder, FORWARD, type DnsResponderOptions, type DnsStats } from '
 import type { ViewCache } from '../core/view-cache.js';
 import { Forwarder } from './forwarder.js';
 import { DnsMetrics } from './metrics.js';
+import { ResponseRateLimiter, truncatedReply } from './rrl.js';
 import { DEFAULT_TCP_LIMITS, startTcp, type TcpLimits, type TcpListener } from './tcp.js';
 
 /** DnsServerOptions configure startDnsServer. */
@@ -33,6 +34,10 @@ export interface DnsServerOptions {
   viewCache?: ViewCache;
   /** metrics reports this server's counters; without it, the server builds its own and closes it on close. */
   metrics?: DnsMetrics;
+  /** rateLimit holds UDP responses per client /24 (or /56) to responsesPerSec; over it, every slip-th gets TC=1 (config `limits.dns*`). */
+  rateLimit?: { responsesPerSec: number; slip: number };
+  /** allowNamespace says whether DNS may answer for a namespace (the ACL rights of acl.dnsToken); REFUSED otherwise. */
+  allowNamespace?: (ns: string) => boolean;
 }
 
 /** DnsServer is a running DNS server. */
@@ -40,8 +45,8 @@ export interface DnsServer {
   /** address is where it listens (the real port when 0 was asked). */
   address: { host: string; port: number };
   responder: DnsResponder;
-  /** stats are the responder's counters plus UDP send errors and open TCP connections. */
-  stats(): DnsStats & { udpSendErrors: number; tcpConnections: number };
+  /** stats are the responder's counters plus UDP send errors, open TCP connections and rate-limited queries. */
+  stats(): DnsStats & { udpSendErrors: number; tcpConnections: number; rateLimitedSlipped: number; rateLimitedDropped: number };
   /** close stops both listeners and the forwarder. */
   close(): Promise<void>;
 }
@@ -57,13 +62,23 @@ export async function startDnsServer(opts: DnsServerOptions): Promise<DnsServer>
     ...(UNSPECIFIED.has(opts.host) ? {} : v6 ? { nsIpv6: opts.host } : { nsIpv4: opts.host }),
     ...(opts.viewCache ? { viewCache: opts.viewCache } : {}),
     ...opts.responder,
+    ...(opts.allowNamespace ? { allowNamespace: opts.allowNamespace } : {}),
     forwardOutside: recursors.length > 0,
   });
+  const rrl = opts.rateLimit && opts.rateLimit.responsesPerSec > 0 ? new ResponseRateLimiter(opts.rateLimit.responsesPerSec, opts.rateLimit.slip) : undefined;
   const forwarder = recursors.length > 0 ? new Forwarder({ recursors, timeoutMs: opts.recursorTimeoutMs ?? 2000 }) : undefined;
   const tcpLimits = { ...DEFAULT_TCP_LIMITS, ...opts.tcp };
   let udpSendErrors = 0;
 
   const onMessage = (udp: dgram.Socket) => (msg: Buffer, rinfo: dgram.RemoteInfo) => {
+    if (rrl !== undefined) {
+      const verdict = rrl.check(rinfo.address);
+      if (verdict !== 'answer') {
+        const tc = verdict === 'slip' ? truncatedReply(msg) : null;
+        if (tc !== null) udp.send(tc, rinfo.port, rinfo.address);
+        return;
+      }
+    }
     let r;
     try {
       r = responder.respond(msg, 'udp');
@@ -126,7 +141,7 @@ export async function startDnsServer(opts: DnsServerOptions): Promise<DnsServer>
   const server: DnsServer = {
     address: { host: opts.host, port },
     responder,
-    stats: () => ({ ...responder.stats, udpSendErrors, tcpConnections: tcp!.connections() }),
+    stats: () => ({ ...responder.stats, udpSendErrors, tcpConnections: tcp!.connections(), rateLimitedSlipped: rrl?.stats.slipped ?? 0, rateLimitedDropped: rrl?.stats.dropped ?? 0 }),
     async close() {
       metrics.untrack(server);
       if (metrics !== opts.metrics) metrics.close();

@@ -1,16 +1,18 @@
 import { GrapevineError } from '../core/errors.js';
-import type { Handler, Route } from './types.js';
+import type { Handler, Route, RouteAcl } from './types.js';
 
 interface Node {
   literal: Map<string, Node>;
   param?: { name: string; node: Node };
-  handlers: Map<string, Handler>;
+  handlers: Map<string, Route>;
 }
 
 /** RouteMatch is the handler found for a request and its decoded path parameters. */
 export interface RouteMatch {
   handler: Handler;
   params: Record<string, string>;
+  /** acl is the route's declared need (undefined: management only). */
+  acl: RouteAcl | undefined;
 }
 
 function newNode(): Node {
@@ -41,7 +43,7 @@ export class Router {
         }
       }
       if (n.handlers.has(r.method)) throw new Error(`Router: duplicate route ${r.method} ${r.path}`);
-      n.handlers.set(r.method, r.handler);
+      n.handlers.set(r.method, r);
     }
     return this;
   }
@@ -66,11 +68,11 @@ export class Router {
         throw new GrapevineError('NotFound', `no such endpoint ${rawPath.slice(0, 200)}`);
       }
     }
-    const handler = n.handlers.get(method);
-    if (!handler) {
+    const route = n.handlers.get(method);
+    if (!route) {
       if (n.handlers.size === 0) throw new GrapevineError('NotFound', `no such endpoint ${rawPath.slice(0, 200)}`);
       throw new GrapevineError('MethodNotAllowed', `${method} is not allowed here (allowed: ${[...n.handlers.keys()].join(', ')})`);
     }
-    return { handler, params };
+    return { handler: route.handler, params, acl: route.acl };
   }
 }

@@ -6,13 +6,16 @@
  * in limits.ts.
  */
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import { createServer as createHttpsServer } from 'node:https';
 import type { AddressInfo, Socket } from 'node:net';
 import { GrapevineError } from '../core/errors.js';
 import { counter } from '../obs/metrics.js';
 import { CloudMapApi } from './cloudmap/dispatcher.js';
+import { isWrite, RateLimited, RequestGate } from './gate.js';
 import { LimitReporter, limitServerOptions, type ApiLimits } from './limits.js';
 import { Router } from './router.js';
 import type { ApiDeps, ApiResponse } from './types.js';
+import { aclRoutes } from './routes/acl.js';
 import { agentRoutes } from './routes/agent.js';
 import { discoverRoutes } from './routes/discover.js';
 import { healthRoutes } from './routes/health.js';
@@ -31,11 +34,36 @@ const NO_QUERY = new URLSearchParams();
 /** MAX_URL_CHARS bounds the request target (path and query). */
 export const MAX_URL_CHARS = 8 * 1024;
 
+/** HttpsListen is where and how the API also listens over TLS. */
+export interface HttpsListen {
+  host: string;
+  port: number;
+  /** key, cert and ca are PEM contents (tls.keyFile, tls.certFile, tls.caFile). */
+  key: string | Buffer;
+  cert: string | Buffer;
+  ca?: string | Buffer;
+  /** verifyIncoming requires a client certificate signed by ca. */
+  verifyIncoming: boolean;
+}
+
+/** ApiSecurity are the API's rate limits, CORS origins and optional HTTPS listener. */
+export interface ApiSecurity {
+  readsPerSec: number;
+  writesPerSec: number;
+  corsOrigins: readonly string[];
+  https?: HttpsListen;
+}
+
+/** NO_SECURITY is an API without rate limits, CORS or HTTPS (tests). */
+export const NO_SECURITY: ApiSecurity = { readsPerSec: 0, writesPerSec: 0, corsOrigins: [] };
+
 /** ApiServer is a running API server. */
 export interface ApiServer {
   server: Server;
   /** address is the "host:port" the server listens on. */
   address: string;
+  /** httpsAddress is the "host:port" of the HTTPS listener, when there is one. */
+  httpsAddress?: string;
   /** close stops accepting, answers blocked queries, and ends connections within graceMs. */
   close(graceMs?: number): Promise<void>;
 }
@@ -52,7 +80,8 @@ export function buildRouter(deps: ApiDeps): Router {
     .add(discoverRoutes(deps))
     .add(stateRoutes(deps))
     .add(metricsRoutes(deps))
-    .add(agentRoutes(deps));
+    .add(agentRoutes(deps))
+    .add(aclRoutes(deps));
 }
 
 function readBody(req: IncomingMessage): Promise<unknown> {
@@ -84,21 +113,26 @@ function readBody(req: IncomingMessage): Promise<unknown> {
   });
 }
 
-function send(res: ServerResponse, status: number, r: ApiResponse): void {
+function send(res: ServerResponse, status: number, r: ApiResponse, corsOrigin?: string): void {
   const data = r.bytes ?? r.text ?? JSON.stringify(r.body ?? {});
   const length = typeof data === 'string' ? Buffer.byteLength(data) : data.length;
   // A flat header list skips the per-request object walk of writeHead(status, {...}).
   const headers: string[] = ['content-type', r.contentType ?? 'application/json', 'content-length', String(length)];
   if (r.headers) for (const k in r.headers) headers.push(k, r.headers[k]!);
+  if (corsOrigin !== undefined) headers.push('access-control-allow-origin', corsOrigin, 'vary', 'origin');
   res.writeHead(status, headers);
   res.end(data);
 }
 
-/** createApiServer builds the server with its limits; call listen yourself, or use startApiServer. */
-export function createApiServer(deps: ApiDeps, limits: ApiLimits): { server: Server; reporter: LimitReporter } {
+/**
+ * createApiServer builds the server with its limits (and an HTTPS twin when
+ * security.https is set); call listen yourself, or use startApiServer.
+ */
+export function createApiServer(deps: ApiDeps, limits: ApiLimits, security: ApiSecurity = NO_SECURITY): { server: Server; httpsServer?: Server; reporter: LimitReporter } {
   const router = buildRouter(deps);
   // AWS Cloud Map's own API (AWS JSON 1.1): POST / selected by X-Amz-Target (src/http/cloudmap).
   const cloudMap = new CloudMapApi(deps, MAX_BODY_BYTES);
+  const gate = new RequestGate(security, deps.acl);
   const requests = counter('grapevine_http_requests_total', 'HTTP API requests by method and status', ['method', 'status']);
   // Label children are cached: prom-client hashes the label object on every inc() otherwise.
   const children = new Map<string, { inc: () => void }>();
@@ -112,12 +146,24 @@ export function createApiServer(deps: ApiDeps, limits: ApiLimits): { server: Ser
   // that the client, not the server, closes them: otherwise a request sent just as the
   // server closes fails with "other side closed".
   // Headers and body must arrive within limits.bodyTimeoutMs (Node's default allows 5 minutes).
-  const server = createServer({ ...limitServerOptions(limits), keepAliveTimeout: 65_000, maxHeaderSize: 16 * 1024 });
+  const serverOptions = { ...limitServerOptions(limits), keepAliveTimeout: 65_000, maxHeaderSize: 16 * 1024 };
+  const server = createServer(serverOptions);
   const reporter = new LimitReporter(deps.logger, limits);
   reporter.attach(server);
-  server.on('request', (req: IncomingMessage, res: ServerResponse) => {
+  const t = security.https;
+  const httpsServer = t
+    ? (createHttpsServer({ ...serverOptions, key: t.key, cert: t.cert, ...(t.ca ? { ca: t.ca } : {}), requestCert: t.verifyIncoming, rejectUnauthorized: t.verifyIncoming }) as unknown as Server)
+    : undefined;
+  if (httpsServer) reporter.attach(httpsServer);
+  const onRequest = (req: IncomingMessage, res: ServerResponse) => {
     const method = req.method ?? 'GET';
     const url = req.url ?? '/';
+    const cors = gate.corsOrigin(req);
+    let accessorId = '-';
+    // Audit: every write, with the token's accessor id and the remote address, whatever its outcome.
+    const audit = (status: number) => {
+      if (isWrite(method)) deps.logger.info({ audit: true, accessorId, remote: req.socket.remoteAddress, method, path: url.slice(0, 300), status }, 'audit: write');
+    };
     // Created only when a handler asks for it (blocking queries): an AbortController and
     // its DOMException per request cost more than the rest of a discovery answer.
     let ac: AbortController | undefined;
@@ -135,21 +181,45 @@ export function createApiServer(deps: ApiDeps, limits: ApiLimits): { server: Ser
       const err = e instanceof GrapevineError ? e : new GrapevineError('Internal', 'internal error');
       if (!(e instanceof GrapevineError)) deps.logger.error({ err: e, method, url: url.slice(0, 300) }, 'request failed');
       count(method, err.status);
+      audit(err.status);
       if (res.headersSent || res.destroyed) return;
       // After an oversized body, don't read the rest: answer and close the connection.
       const headers: Record<string, string> = err.code === 'PayloadTooLarge' ? { connection: 'close' } : {};
-      send(res, err.status, { body: { error: { code: err.code, message: err.message } }, headers });
+      if (err instanceof RateLimited) headers['retry-after'] = String(err.retryAfterSec);
+      send(res, err.status, { body: { error: { code: err.code, message: err.message } }, headers }, cors);
     };
     try {
       if (url.length > MAX_URL_CHARS) throw new GrapevineError('InvalidInput', `url: at most ${MAX_URL_CHARS} characters`);
+      if (method === 'OPTIONS') {
+        const pre = gate.preflight(req);
+        if (pre) {
+          req.resume();
+          count(method, 204);
+          res.writeHead(204, pre);
+          res.end();
+          return;
+        }
+      }
+      gate.admit(req, method);
       const q = url.indexOf('?');
       const path = q < 0 ? url : url.slice(0, q);
-      if (method === 'POST' && path === '/') return cloudMap.handle(req, res, (status) => count(method, status));
+      if (method === 'POST' && path === '/') {
+        // Until Cloud Map calls can be signed with a token's access key (SigV4), with ACLs on
+        // they need a management token (X-Grapevine-Token or Authorization: Bearer).
+        const cmIdentity = gate.identify(req);
+        accessorId = cmIdentity.accessorId;
+        gate.authorize(undefined, {}, cmIdentity);
+        return cloudMap.handle(req, res, (status) => count(method, status));
+      }
       const m = router.match(method, path);
+      const identity = gate.identify(req);
+      accessorId = identity.accessorId;
+      gate.authorize(m.acl, m.params, identity);
       const query = q < 0 ? NO_QUERY : new URLSearchParams(url.slice(q + 1));
       const ok = (r: ApiResponse) => {
         count(method, r.status ?? 200);
-        if (!res.destroyed) send(res, r.status ?? 200, r);
+        audit(r.status ?? 200);
+        if (!res.destroyed) send(res, r.status ?? 200, r, cors);
       };
       // Handlers may answer synchronously (discovery does, unless it blocks): no promise hop then.
       const run = (body: unknown) => {
@@ -159,6 +229,7 @@ export function createApiServer(deps: ApiDeps, limits: ApiLimits): { server: Ser
           query,
           body,
           raw: req,
+          identity,
           get signal() {
             return signal();
           },
@@ -180,8 +251,10 @@ export function createApiServer(deps: ApiDeps, limits: ApiLimits): { server: Ser
       req.resume();
       fail(e);
     }
-  });
-  server.on('clientError', (err: Error & { code?: string }, socket: Socket) => {
+  };
+  server.on('request', onRequest);
+  httpsServer?.on('request', onRequest);
+  const onClientError = (err: Error & { code?: string }, socket: Socket) => {
     if (err.code === 'ERR_HTTP_REQUEST_TIMEOUT') {
       reporter.timedOut();
       // A response already under way would be corrupted by a second one (Node's own rule).
@@ -196,30 +269,51 @@ export function createApiServer(deps: ApiDeps, limits: ApiLimits): { server: Ser
     const status = err.code === 'HPE_HEADER_OVERFLOW' ? 431 : 400;
     const body = JSON.stringify({ error: { code: 'InvalidInput', message: `bad request: ${err.code ?? err.message}` } });
     socket.end(`HTTP/1.1 ${status} Bad Request\r\ncontent-type: application/json\r\ncontent-length: ${Buffer.byteLength(body)}\r\nconnection: close\r\n\r\n${body}`);
-  });
-  return { server, reporter };
+  };
+  server.on('clientError', onClientError);
+  // A TLS handshake that fails (no or a bad client certificate) closes the socket; nothing to answer.
+  httpsServer?.on('tlsClientError', (_err: Error, socket: Socket) => socket.destroy());
+  httpsServer?.on('clientError', onClientError);
+  return httpsServer ? { server, httpsServer, reporter } : { server, reporter };
 }
 
-/** startApiServer creates the server with its limits and listens on host:port. */
-export async function startApiServer(deps: ApiDeps, host: string, port: number, limits: ApiLimits): Promise<ApiServer> {
-  const { server, reporter } = createApiServer(deps, limits);
-  await new Promise<void>((resolve, reject) => {
+function listen(server: Server, host: string, port: number): Promise<string> {
+  return new Promise<void>((resolve, reject) => {
     server.once('error', reject);
     server.listen({ host, port }, () => {
       server.off('error', reject);
       resolve();
     });
+  }).then(() => {
+    const a = server.address() as AddressInfo;
+    return a.family === 'IPv6' ? `[${a.address}]:${a.port}` : `${a.address}:${a.port}`;
   });
-  const a = server.address() as AddressInfo;
-  const address = a.family === 'IPv6' ? `[${a.address}]:${a.port}` : `${a.address}:${a.port}`;
+}
+
+/** startApiServer creates the server with its limits and listens on host:port (and on the HTTPS address, if any). */
+export async function startApiServer(deps: ApiDeps, host: string, port: number, limits: ApiLimits, security: ApiSecurity = NO_SECURITY): Promise<ApiServer> {
+  const { server, httpsServer, reporter } = createApiServer(deps, limits, security);
+  const address = await listen(server, host, port);
+  let httpsAddress: string | undefined;
+  if (httpsServer) {
+    try {
+      httpsAddress = await listen(httpsServer, security.https!.host, security.https!.port);
+    } catch (e) {
+      await new Promise<void>((resolve) => server.close(() => resolve()));
+      reporter.close();
+      throw e;
+    }
+  }
+  const servers = httpsServer ? [server, httpsServer] : [server];
   return {
     server,
     address,
+    ...(httpsAddress ? { httpsAddress } : {}),
     async close(graceMs = 2000) {
-      const closed = new Promise<void>((resolve) => server.close(() => resolve()));
+      const closed = Promise.all(servers.map((s) => new Promise<void>((resolve) => s.close(() => resolve()))));
       deps.waiters.closeAll();
-      server.closeIdleConnections();
-      const t = setTimeout(() => server.closeAllConnections(), graceMs);
+      for (const s of servers) s.closeIdleConnections();
+      const t = setTimeout(() => servers.forEach((s) => s.closeAllConnections()), graceMs);
       await closed;
       clearTimeout(t);
       reporter.close();

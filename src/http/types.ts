@@ -1,5 +1,6 @@
 import type { IncomingMessage } from 'node:http';
 import type { Logger } from 'pino';
+import type { AclResolver, Identity } from './acl.js';
 import type { ViewCache } from '../core/discovery.js';
 import type { Random } from '../core/gossip/types.js';
 import type { AgentContext } from '../runtime/context.js';
@@ -12,6 +13,8 @@ export interface ApiDeps {
   random: Random;
   logger: Logger;
   viewCache: ViewCache;
+  /** acl resolves request tokens; without it (tests), every request may do everything. */
+  acl?: AclResolver;
   /** requestShutdown asks the daemon to shut down gracefully (after POST /v1/agent/leave). */
   requestShutdown?: () => void;
 }
@@ -27,6 +30,8 @@ export interface ApiRequest {
   raw: IncomingMessage;
   /** signal aborts when the client goes away (blocking queries stop waiting). */
   signal: AbortSignal;
+  /** identity is the request's ACL token: list handlers filter with identity.authz. */
+  identity: Identity;
 }
 
 /** ApiResponse is what a handler returns; `text` or `bytes` send a ready-made body (metrics, discovery). */
@@ -42,9 +47,21 @@ export interface ApiResponse {
 /** Handler answers one route. Expected failures are thrown as GrapevineError. */
 export type Handler = (req: ApiRequest) => ApiResponse | Promise<ApiResponse>;
 
+/**
+ * RouteAcl is what a route needs from the request's token, checked before the handler
+ * runs: 'public' needs nothing; 'list' lets the handler filter by identity.authz;
+ * namespace and service rules read the :ns (and :svc) path parameters. A route that
+ * declares nothing needs a management token, so a forgotten declaration fails closed.
+ */
+export type RouteAcl =
+  | 'public'
+  | 'list'
+  | { resource: 'namespace' | 'service' | 'agent' | 'acl'; access: 'read' | 'write' };
+
 /** Route binds a method and a path pattern ("/v1/namespaces/:ns") to a handler. */
 export interface Route {
   method: 'GET' | 'PUT' | 'POST' | 'DELETE';
   path: string;
   handler: Handler;
+  acl?: RouteAcl;
 }

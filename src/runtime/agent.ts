@@ -12,7 +12,8 @@ import { formatHostPort, parseHostPort } from '../config/addr.js';
 import type { AgentConfig } from '../config/types.js';
 import { startDnsServer } from '../dns/server.js';
 import { HealthManager, healthMetrics } from '../health/index.js';
-import { startApiServer, type ApiServer } from '../http/server.js';
+import { AclResolver } from '../http/acl.js';
+import { startApiServer, type ApiSecurity, type ApiServer } from '../http/server.js';
 import type { ApiDeps } from '../http/types.js';
 import { createLogger, type Logger } from '../obs/logger.js';
 import { enableDefaultMetrics, gauge, metricsRegistry } from '../obs/metrics.js';
@@ -90,6 +91,8 @@ export async function startAgent(opts: StartAgentOptions): Promise<AgentHandle> 
     teardown.add('store', () => node.stop()); // LevelStore.close waits for pending group commits.
     logger.info({ records: node.registry.records.size, loadMs: clock.nowMs() - t0, dataDir: config.node.dataDir }, 'registry loaded');
     registerNodeGauges(node);
+    // ACLs: one resolver for HTTP requests and DNS answers (acl.dnsToken's rights).
+    const acl = new AclResolver(node.registry, config.acl);
 
     const applied = await applyConfigDefinitions(node, config, clock.nowMs());
     if (applied.namespaces + applied.services + applied.registrations > 0) logger.info(applied, 'applied config definitions');
@@ -117,7 +120,17 @@ export async function startAgent(opts: StartAgentOptions): Promise<AgentHandle> 
     const viewCache = new ViewCache();
     if (config.node.dnsAddr) {
       const d = parseHostPort(config.node.dnsAddr, 'dnsAddr');
-      const dns = await startDnsServer({ registry: node.registry, host: d.host, port: d.port, random, viewCache, recursors: config.dns.recursors, recursorTimeoutMs: config.dns.recursorTimeoutMs });
+      const dns = await startDnsServer({
+        registry: node.registry,
+        host: d.host,
+        port: d.port,
+        random,
+        viewCache,
+        recursors: config.dns.recursors,
+        recursorTimeoutMs: config.dns.recursorTimeoutMs,
+        rateLimit: { responsesPerSec: config.limits.dnsResponsesPerSec, slip: config.limits.dnsSlip },
+        ...(config.acl.enabled ? { allowNamespace: (ns: string) => acl.dns().authz.namespace(ns, 'read') } : {}),
+      });
       teardown.add('dns', () => dns.close());
       logger.info({ dns: formatHostPort(dns.address), recursors: config.dns.recursors.length }, 'dns server listening');
     }
@@ -125,10 +138,16 @@ export async function startAgent(opts: StartAgentOptions): Promise<AgentHandle> 
     const ctx: AgentContext = { node, membership: gossip.membership, health, clockSkew: skew, stateDigest: () => stateDigest(node.registry), version: grapevineVersion() };
     const waiters = new ServiceWaiters(node, clock);
     teardown.add('blocking queries', () => waiters.closeAll());
-    const deps: ApiDeps = { ctx, waiters, random, logger, viewCache, ...(opts.onShutdownRequest ? { requestShutdown: opts.onShutdownRequest } : {}) };
+    const deps: ApiDeps = { ctx, waiters, random, logger, viewCache, acl, ...(opts.onShutdownRequest ? { requestShutdown: opts.onShutdownRequest } : {}) };
+    const security: ApiSecurity = { readsPerSec: config.limits.httpReadsPerSec, writesPerSec: config.limits.httpWritesPerSec, corsOrigins: config.http.corsOrigins };
+    if (config.node.httpsAddr && config.tls) {
+      const h = parseHostPort(config.node.httpsAddr, 'httpsAddr');
+      const t = config.tls;
+      security.https = { host: h.host, port: h.port, key: t.key, cert: t.cert, ca: t.ca, verifyIncoming: config.verifyIncoming };
+    }
     const a = parseHostPort(config.node.httpAddr, 'httpAddr');
-    const http = await startApiServer(deps, a.host, a.port, config.http);
-    logger.info({ http: http.address, gossip: config.node.gossipAddr, dns: config.node.dnsAddr ?? null, version: ctx.version }, 'grapevine agent started');
+    const http = await startApiServer(deps, a.host, a.port, config.http, security);
+    logger.info({ http: http.address, https: http.httpsAddress ?? null, acl: config.acl.enabled ? config.acl.defaultPolicy : 'off', gossip: config.node.gossipAddr, dns: config.node.dnsAddr ?? null, version: ctx.version }, 'grapevine agent started');
 
     let closing: Promise<void> | undefined;
     return {

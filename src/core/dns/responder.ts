@@ -29,6 +29,8 @@ export interface DnsResponderOptions extends Partial<ZoneOptions> {
   maxCacheEntries?: number;
   /** maxCacheBytes bounds the answer cache by estimated bytes (default 32 MB). */
   maxCacheBytes?: number;
+  /** allowNamespace says whether answers for a namespace may be given (ACLs: acl.dnsToken's read rights); REFUSED otherwise. */
+  allowNamespace?: (ns: string) => boolean;
   /** forwardOutside makes names outside every DNS namespace return FORWARD instead of REFUSED. */
   forwardOutside?: boolean;
   /** viewCache is the per-service read cache shared with HTTP discovery; without one, the responder keeps its own. */
@@ -62,6 +64,7 @@ export class DnsResponder {
   private readonly maxCacheEntries: number;
   private readonly maxCacheBytes: number;
   private readonly forwardOutside: boolean;
+  private readonly allowNamespace: ((ns: string) => boolean) | undefined;
   private readonly aaBits: HeaderBits;
   private readonly plainBits: HeaderBits;
   /** stats counts queries, cache hits and misses, drops and error answers. */
@@ -77,6 +80,7 @@ export class DnsResponder {
     this.maxCacheEntries = opts.maxCacheEntries ?? 10_000;
     this.maxCacheBytes = opts.maxCacheBytes ?? 32 * 1024 * 1024;
     this.forwardOutside = opts.forwardOutside ?? false;
+    this.allowNamespace = opts.allowNamespace;
     this.views = opts.viewCache ?? new ViewCache(OWN_VIEW_CACHE_SERVICES);
     this.aaBits = { authoritative: true, recursionAvailable: this.forwardOutside, udpSize: this.maxUdpBytes };
     this.plainBits = { authoritative: false, recursionAvailable: this.forwardOutside, udpSize: this.maxUdpBytes };
@@ -142,6 +146,7 @@ export class DnsResponder {
       }
       this.insert(q.key, a);
     }
+    if (this.allowNamespace !== undefined && !this.allowNamespace(a.ns)) return bareResponse(query, q, RCODE.REFUSED, this.plainBits);
     return assemble(query, q, a, limit, this.random, this.aaBits, this.scratch);
   }
 

@@ -1,3 +1,4 @@
+import { ACCESSOR_ID, SECRET_HASH, validateRules, type TokenValue } from '../acl.js';
 import { MAX_CLOCK_DRIFT_MS, hlcTooFarAhead } from '../hlc.js';
 import { truncateOutput } from '../health/output.js';
 import { parseKey, type ParsedKey } from '../keys.js';
@@ -68,7 +69,7 @@ function checkRecord(raw: unknown, nowMs: number, maxDriftMs: number): Rec {
   return out;
 }
 
-function checkValue(p: ParsedKey, v: unknown): NamespaceValue | ServiceValue | InstanceValue | HealthValue {
+function checkValue(p: ParsedKey, v: unknown): NamespaceValue | ServiceValue | InstanceValue | HealthValue | TokenValue {
   switch (p.kind) {
     case 'n':
       return checkNamespace(p, v);
@@ -78,7 +79,19 @@ function checkValue(p: ParsedKey, v: unknown): NamespaceValue | ServiceValue | I
       return checkInstance(p, v);
     case 'h':
       return checkHealth(v);
+    case 't':
+      return checkToken(p, v);
   }
+}
+
+/** checkToken holds a peer's ACL token to the API's rules: a UUID accessor matching its key, a SHA-256 hex hash, valid rules. */
+function checkToken(p: ParsedKey, v: unknown): TokenValue {
+  const o = asObject(v, 'value', ['accessorId', 'secretHash', 'description', 'rules', 'createdAtMs']);
+  if (o.accessorId !== p.id || typeof o.accessorId !== 'string' || !ACCESSOR_ID.test(o.accessorId)) reject('accessorId');
+  if (typeof o.secretHash !== 'string' || !SECRET_HASH.test(o.secretHash)) reject('secretHash');
+  const description = optString(o, 'description', 'description', 1024);
+  if (description === undefined) reject('description');
+  return { accessorId: o.accessorId, secretHash: o.secretHash, description, rules: validateRules(o.rules), createdAtMs: nat(o, 'createdAtMs') };
 }
 
 function checkNamespace(p: ParsedKey, v: unknown): NamespaceValue {

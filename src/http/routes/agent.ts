@@ -9,6 +9,7 @@ export function agentRoutes(deps: ApiDeps): Route[] {
     {
       method: 'POST',
       path: '/v1/agent/leave',
+      acl: { resource: 'agent', access: 'write' },
       handler: async () => {
         await deps.ctx.membership.leave();
         deps.logger.info('left the cluster on request; shutting down');

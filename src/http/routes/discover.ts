@@ -75,6 +75,7 @@ export function discoverRoutes(deps: ApiDeps): Route[] {
     {
       method: 'GET',
       path: '/v1/discover/:ns/:svc',
+      acl: { resource: 'service', access: 'read' },
       handler: (req) => {
         const ns = validateNamespaceName(req.params.ns);
         const svc = validateServiceName(req.params.svc);

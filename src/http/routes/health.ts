@@ -23,6 +23,7 @@ export function healthRoutes(deps: ApiDeps): Route[] {
     {
       method: 'PUT',
       path: `${base}/health`,
+      acl: { resource: 'service', access: 'write' },
       handler: async (req) => {
         const { ns, svc, id } = instanceParams(req);
         const { status: s } = validateCustomHealthBody(req.body);
@@ -34,6 +35,7 @@ export function healthRoutes(deps: ApiDeps): Route[] {
     {
       method: 'PUT',
       path: `${base}/heartbeat`,
+      acl: { resource: 'service', access: 'write' },
       handler: async (req) => {
         const { ns, svc, id } = instanceParams(req);
         const opts = validateHeartbeatBody(req.body);

@@ -48,6 +48,7 @@ export function instanceRoutes(deps: ApiDeps): Route[] {
     {
       method: 'GET',
       path: base,
+      acl: { resource: 'service', access: 'read' },
       handler: (req) => {
         const ns = validateNamespaceName(req.params.ns);
         const svc = validateServiceName(req.params.svc);
@@ -59,6 +60,7 @@ export function instanceRoutes(deps: ApiDeps): Route[] {
     {
       method: 'GET',
       path: `${base}/:id`,
+      acl: { resource: 'service', access: 'read' },
       handler: (req) => {
         const { ns, svc, id } = instanceParams(req);
         requireInstance(reg, ns, svc, id);
@@ -68,6 +70,7 @@ export function instanceRoutes(deps: ApiDeps): Route[] {
     {
       method: 'PUT',
       path: `${base}/:id`,
+      acl: { resource: 'service', access: 'write' },
       handler: async (req) => {
         const r = putInstance(reg, req.params.ns!, req.params.svc!, req.params.id!, req.body, { node: node.name, nowMs: node.clock.nowMs() });
         if (r.writes.length) await node.write(r.writes);
@@ -78,6 +81,7 @@ export function instanceRoutes(deps: ApiDeps): Route[] {
     {
       method: 'DELETE',
       path: `${base}/:id`,
+      acl: { resource: 'service', access: 'write' },
       handler: async (req) => {
         onlyParams(req.query, ['drainMs']);
         const { ns, svc, id } = instanceParams(req);

@@ -10,6 +10,7 @@ export function memberRoutes(deps: ApiDeps): Route[] {
     {
       method: 'GET',
       path: '/v1/members',
+      acl: { resource: 'agent', access: 'read' },
       handler: () => {
         const skew = deps.ctx.clockSkew;
         const members = deps.ctx.membership.members().map((m) => {

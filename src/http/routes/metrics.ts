@@ -7,6 +7,7 @@ export function metricsRoutes(_deps: ApiDeps): Route[] {
     {
       method: 'GET',
       path: '/v1/metrics',
+      acl: { resource: 'agent', access: 'read' },
       handler: async () => ({ text: await metricsRegistry.metrics(), contentType: metricsRegistry.contentType }),
     },
   ];

@@ -6,15 +6,22 @@ import type { ApiDeps, Route } from '../types.js';
 export function namespaceRoutes(deps: ApiDeps): Route[] {
   const node = deps.ctx.node;
   return [
-    { method: 'GET', path: '/v1/namespaces', handler: () => ({ body: { namespaces: node.registry.namespaces() } }) },
+    {
+      method: 'GET',
+      path: '/v1/namespaces',
+      acl: 'list',
+      handler: (req) => ({ body: { namespaces: node.registry.namespaces().filter((n) => req.identity.authz.namespaceVisible(n.name)) } }),
+    },
     {
       method: 'GET',
       path: '/v1/namespaces/:ns',
+      acl: { resource: 'namespace', access: 'read' },
       handler: (req) => ({ body: requireNamespace(node.registry, validateNamespaceName(req.params.ns)) }),
     },
     {
       method: 'PUT',
       path: '/v1/namespaces/:ns',
+      acl: { resource: 'namespace', access: 'write' },
       handler: async (req) => {
         const r = putNamespace(node.registry, req.params.ns!, req.body, { node: node.name, nowMs: node.clock.nowMs() });
         if (r.writes.length) await node.write(r.writes);
@@ -24,6 +31,7 @@ export function namespaceRoutes(deps: ApiDeps): Route[] {
     {
       method: 'DELETE',
       path: '/v1/namespaces/:ns',
+      acl: { resource: 'namespace', access: 'write' },
       handler: async (req) => {
         const writes = deleteNamespace(node.registry, req.params.ns!);
         await node.write(writes);

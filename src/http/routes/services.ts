@@ -1,4 +1,5 @@
 import { deleteService, putService, requireNamespace, requireService } from '../../core/commands.js';
+import { GrapevineError } from '../../core/errors.js';
 import { validateNamespaceName, validateServiceName } from '../../core/validate.js';
 import type { ApiDeps, Route } from '../types.js';
 
@@ -10,15 +11,19 @@ export function serviceRoutes(deps: ApiDeps): Route[] {
     {
       method: 'GET',
       path: '/v1/namespaces/:ns/services',
+      acl: 'list',
       handler: (req) => {
         const ns = validateNamespaceName(req.params.ns);
+        const authz = req.identity.authz;
+        if (!authz.namespaceVisible(ns)) throw new GrapevineError('PermissionDenied', `token may not read namespace ${ns}`);
         requireNamespace(reg, ns);
-        return { body: { services: reg.services(ns).map((s) => ({ ...s, instanceCount: reg.instanceCount(ns, s.name), revision: reg.serviceRevision(ns, s.name) })) } };
+        return { body: { services: reg.services(ns).filter((s) => authz.service(ns, s.name, 'read')).map((s) => ({ ...s, instanceCount: reg.instanceCount(ns, s.name), revision: reg.serviceRevision(ns, s.name) })) } };
       },
     },
     {
       method: 'GET',
       path: '/v1/namespaces/:ns/services/:svc',
+      acl: { resource: 'service', access: 'read' },
       handler: (req) => {
         const ns = validateNamespaceName(req.params.ns);
         const svc = validateServiceName(req.params.svc);
@@ -29,6 +34,7 @@ export function serviceRoutes(deps: ApiDeps): Route[] {
     {
       method: 'PUT',
       path: '/v1/namespaces/:ns/services/:svc',
+      acl: { resource: 'service', access: 'write' },
       handler: async (req) => {
         const r = putService(reg, req.params.ns!, req.params.svc!, req.body, { node: node.name, nowMs: node.clock.nowMs() });
         if (r.writes.length) await node.write(r.writes);
@@ -38,6 +44,7 @@ export function serviceRoutes(deps: ApiDeps): Route[] {
     {
       method: 'DELETE',
       path: '/v1/namespaces/:ns/services/:svc',
+      acl: { resource: 'service', access: 'write' },
       handler: async (req) => {
         await node.write(deleteService(reg, req.params.ns!, req.params.svc!));
         return { body: { deleted: `${validateNamespaceName(req.params.ns)}/${validateServiceName(req.params.svc)}` } };

@@ -8,6 +8,7 @@ export function statusRoutes(deps: ApiDeps): Route[] {
     {
       method: 'GET',
       path: '/v1/status',
+      acl: 'public',
       handler: () => {
         const { node } = deps.ctx;
         return {

@@ -36,7 +36,7 @@ test('the soft open-file limit is read from /proc/self/limits text, and the defa
 
 test('http defaults: the cap comes from the open-file limit, the body timeout is seconds, not minutes', () => {
   const c = resolveAgentConfig({ node: 'solo' }, 1024);
-  assert.deepEqual(c.http, { maxConnections: 512, bodyTimeoutMs: DEFAULT_BODY_TIMEOUT_MS });
+  assert.deepEqual(c.http, { maxConnections: 512, bodyTimeoutMs: DEFAULT_BODY_TIMEOUT_MS, corsOrigins: [] });
   assert.ok(DEFAULT_BODY_TIMEOUT_MS <= 30_000);
 });
 
@@ -45,7 +45,7 @@ test('http config: values are taken, bad ones are refused with the field name', 
   try {
     const file = join(dir, 'c.json');
     writeFileSync(file, JSON.stringify({ http: { maxConnections: 100, bodyTimeoutMs: 2500 } }));
-    assert.deepEqual(resolveAgentConfig({ config: file, node: 'a' }, 1024).http, { maxConnections: 100, bodyTimeoutMs: 2500 });
+    assert.deepEqual(resolveAgentConfig({ config: file, node: 'a' }, 1024).http, { maxConnections: 100, bodyTimeoutMs: 2500, corsOrigins: [] });
     // A cap at or over the open-file limit would let connections starve the daemon of descriptors.
     assert.match(msg(() => resolveAgentConfig({ config: file, node: 'a' }, 100)), /http\.maxConnections: must be below the open-file limit/);
   } finally {

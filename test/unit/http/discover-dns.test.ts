@@ -1,3 +1,4 @@
+import { OPEN_IDENTITY } from '../../../src/http/gate.js';
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import * as packet from 'dns-packet';
@@ -58,7 +59,7 @@ test('DNS and HTTP discovery give the same instance set for the same registry (H
 
     const viaHttp = (): string[] => {
       const m = router.match('GET', `/v1/discover/${NS}/web`);
-      const r = m.handler({ method: 'GET', params: m.params, query: new URLSearchParams('health=HEALTHY_OR_ELSE_ALL'), body: undefined, raw: null as never, signal: new AbortController().signal }) as ApiResponse;
+      const r = m.handler({ method: 'GET', params: m.params, query: new URLSearchParams('health=HEALTHY_OR_ELSE_ALL'), body: undefined, raw: null as never, signal: new AbortController().signal, identity: OPEN_IDENTITY }) as ApiResponse;
       const body = JSON.parse(r.bytes!.toString('utf8')) as { instances: { attributes: { ipv4: string } }[] };
       return body.instances.map((i) => i.attributes.ipv4).sort();
     };

@@ -1,3 +1,4 @@
+import { OPEN_IDENTITY } from '../../../src/http/gate.js';
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { putInstance, putNamespace, putService } from '../../../src/core/commands.js';
@@ -31,7 +32,7 @@ test('discover route: answers parse, sample without repeats, set truncated, and 
   const router = buildRouter(deps);
   const get = (qs: string) => {
     const m = router.match('GET', '/v1/discover/u.internal/s');
-    const r = m.handler({ method: 'GET', params: m.params, query: new URLSearchParams(qs), body: undefined, raw: null as never, signal: new AbortController().signal }) as ApiResponse;
+    const r = m.handler({ method: 'GET', params: m.params, query: new URLSearchParams(qs), body: undefined, raw: null as never, signal: new AbortController().signal, identity: OPEN_IDENTITY }) as ApiResponse;
     return JSON.parse((r.bytes ?? Buffer.from(r.text!)).toString('utf8'));
   };
   const all = get('');
