@@ -35,7 +35,7 @@ function portOf(addr: string): string {
 export const partition: Scenario = {
   name: 'partition',
   needs: ['root', 'iptables'],
-  quick: false,
+  quick: true,
   async run(ctx) {
     // n3 drops to uid nobody before the daemon loads, in a data dir it owns.
     const dir = ctx.tempDir('gv-chaos-part-');
