@@ -4,6 +4,7 @@
  * command throws, so a failed request leaves no trace. A command whose result equals
  * what is stored returns no writes, which makes repeated PUTs and config replays free.
  */
+import { toNativeAttributes } from './aws-attributes.js';
 import { GrapevineError } from './errors.js';
 import { healthKey, instanceKey, namespaceKey, serviceKey } from './keys.js';
 import type { Registry } from './registry.js';
@@ -163,7 +164,9 @@ export function putInstance(
   const svc = validateServiceName(rawSvc);
   const id = validateInstanceId(rawId);
   const service = requireService(reg, ns, svc);
-  const input = validateInstanceBody(body, service);
+  // AWS_INSTANCE_* names are the reserved attributes too, in the native API as in Cloud Map's.
+  const { body: nativeBody, awsKeys } = withNativeAttributes(body);
+  const input = validateInstanceBody(nativeBody, service);
   const old = reg.instance(ns, svc, id)?.value;
   const value: InstanceValue = {
     namespace: ns,
@@ -174,8 +177,18 @@ export function putInstance(
     registeredAtMs: old?.registeredAtMs ?? ctx.nowMs,
   };
   if (input.healthCheck) value.healthCheck = input.healthCheck;
+  if (awsKeys.length > 0) value.awsKeys = awsKeys;
   if (old && sameExcept(old, value, ['registeredAtMs'])) return { writes: [], value: old, created: false };
   return { writes: [{ key: instanceKey(ns, svc, id), value }], value, created: !old };
+}
+
+// withNativeAttributes renames AWS_INSTANCE_* attributes of an instance body (left as is when malformed: validation names the problem).
+function withNativeAttributes(body: unknown): { body: unknown; awsKeys: string[] } {
+  if (typeof body !== 'object' || body === null || Array.isArray(body)) return { body, awsKeys: [] };
+  const attrs = (body as { attributes?: unknown }).attributes;
+  if (typeof attrs !== 'object' || attrs === null || Array.isArray(attrs)) return { body, awsKeys: [] };
+  const { attributes, awsKeys } = toNativeAttributes(attrs as Record<string, string>);
+  return awsKeys.length === 0 ? { body, awsKeys } : { body: { ...body, attributes }, awsKeys };
 }
 
 /** deleteInstance deregisters an instance; its health record goes with it. */

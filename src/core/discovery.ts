@@ -11,6 +11,7 @@ import type { Random } from './gossip/types.js';
 import type { InstanceView, Registry } from './registry.js';
 import { HEALTH_FILTERS, selectIndexes, shufflePrefix, type HealthFilter } from './selection.js';
 import type { EffectiveHealth } from './types.js';
+import { awsAttributes, queryKey } from './aws-attributes.js';
 import { validateAttributeKey } from './validate.js';
 import { ServiceSnapshot } from './view-cache.js';
 
@@ -74,7 +75,7 @@ export function parseDiscoverQuery(params: Iterable<[string, string]>): Discover
       validateAttributeKey(key, k.slice(0, 80));
       if (v.length > 1024) throw invalid(k.slice(0, 80), 'value must be at most 1024 characters');
       if (++filters > MAX_QUERY_FILTERS) throw invalid('query', `at most ${MAX_QUERY_FILTERS} attribute filters`);
-      (k.startsWith('attr.') ? q.attrs : q.optional)[key] = v;
+      (k.startsWith('attr.') ? q.attrs : q.optional)[queryKey(key)] = v;
     } else if (k !== 'index' && k !== 'wait') {
       throw invalid(k.slice(0, 80), 'unknown query parameter');
     }
@@ -124,7 +125,7 @@ export function toDiscovered(v: InstanceView): DiscoveredInstance {
     service: v.value.service,
     health: v.health,
     healthReason: v.reason,
-    attributes: v.value.attributes,
+    attributes: awsAttributes(v.value),
     node: v.value.owner,
   };
 }

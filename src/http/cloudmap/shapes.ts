@@ -11,40 +11,17 @@ import { cmInvalid } from './errors.js';
 import { namespaceArn, namespaceId, serviceArn, serviceId } from './ids.js';
 import { epochSeconds } from './input.js';
 
-/** AWS_TO_NATIVE maps Cloud Map's reserved attribute names to the native ones. */
-export const AWS_TO_NATIVE: Readonly<Record<string, string>> = {
-  AWS_INSTANCE_IPV4: 'ipv4',
-  AWS_INSTANCE_IPV6: 'ipv6',
-  AWS_INSTANCE_PORT: 'port',
-  AWS_INSTANCE_CNAME: 'cname',
-};
-const NATIVE_TO_AWS: Readonly<Record<string, string>> = Object.fromEntries(Object.entries(AWS_TO_NATIVE).map(([a, n]) => [n, a]));
+// The reserved-attribute mapping lives in the core, shared with the native API.
+export { AWS_TO_NATIVE, awsAttributes, queryKey } from '../../core/aws-attributes.js';
+import { awsAttributes, toNativeAttributes as coreToNative } from '../../core/aws-attributes.js';
 
-/** toNativeAttributes renames AWS_INSTANCE_* keys to the native ones and returns which were renamed. */
+/** toNativeAttributes renames AWS_INSTANCE_* keys (see core/aws-attributes.ts), naming the Cloud Map member on a conflict. */
 export function toNativeAttributes(attrs: Record<string, string>, member = 'Attributes'): { attributes: Record<string, string>; awsKeys: string[] } {
-  const attributes: Record<string, string> = {};
-  const awsKeys: string[] = [];
-  for (const [k, _v] of Object.entries(attrs)) {
-    const n = AWS_TO_NATIVE[k];
-    if (n === undefined) continue;
-    if (attrs[n] !== undefined) throw cmInvalid(`${member}.${k}`, `give either ${k} or ${n}, not both`);
-    awsKeys.push(n);
+  try {
+    return coreToNative(attrs, member);
+  } catch (e) {
+    throw cmInvalid(member, (e as Error).message);
   }
-  for (const [k, v] of Object.entries(attrs)) attributes[AWS_TO_NATIVE[k] ?? k] = v;
-  return { attributes, awsKeys };
-}
-
-/** awsAttributes shows an instance's attributes as it was registered (AWS_* names where it used them). */
-export function awsAttributes(i: InstanceValue): Record<string, string> {
-  if (!i.awsKeys || i.awsKeys.length === 0) return i.attributes;
-  const out: Record<string, string> = {};
-  for (const [k, v] of Object.entries(i.attributes)) out[i.awsKeys.includes(k) ? NATIVE_TO_AWS[k]! : k] = v;
-  return out;
-}
-
-/** queryKey maps a discovery filter key to the stored key (AWS_INSTANCE_IPV4 filters on ipv4). */
-export function queryKey(k: string): string {
-  return AWS_TO_NATIVE[k] ?? k;
 }
 
 /** awsHealth is an instance's Cloud Map health: UNKNOWN without any check, DRAINING counts as UNHEALTHY. */

@@ -4,6 +4,7 @@ import type { InstanceView, Registry } from '../../core/registry.js';
 import { MAX_DRAIN_MS, validateInstanceId, validateNamespaceName, validateServiceName } from '../../core/validate.js';
 import { onlyParams, parseIntParam } from '../params.js';
 import type { ApiDeps, ApiRequest, Route } from '../types.js';
+import { awsAttributes } from '../../core/aws-attributes.js';
 
 // MAX_DRAIN_MS bounds `drainMs` on deregistration (one day); one bound, in core, for HTTP and the health layer.
 export { MAX_DRAIN_MS };
@@ -15,7 +16,7 @@ export function instanceJson(reg: Registry, v: InstanceView, withRecord = true):
     id: i.id,
     namespace: i.namespace,
     service: i.service,
-    attributes: i.attributes,
+    attributes: awsAttributes(i),
     node: i.owner,
     health: v.health,
     healthReason: v.reason,

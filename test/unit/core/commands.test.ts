@@ -103,3 +103,17 @@ test('custom health only on services with a CUSTOM check', () => {
   applyWrites(reg, putInstance(reg, 'prod.internal', 'c', 'i1', { attributes: { ipv4: '10.0.0.1', port: '80' } }, ctx).writes);
   assert.equal(requireCustomCheck(reg, 'prod.internal', 'c', 'i1').id, 'i1');
 });
+
+test('the native API takes AWS_INSTANCE_* attributes as the reserved ones, reads them back as given, and filters on either name', async () => {
+  const { parseDiscoverQuery, toDiscovered } = await import('../../../src/core/discovery.js');
+  const reg = seeded();
+  const r = putInstance(reg, 'prod.internal', 'web', 'aws-1', { attributes: { AWS_INSTANCE_IPV4: '10.0.0.7', AWS_INSTANCE_PORT: '8080', az: 'a' } }, ctx);
+  assert.deepEqual(r.value.attributes, { ipv4: '10.0.0.7', port: '8080', az: 'a' }, 'stored under the native names, so DNS and checks use them');
+  assert.deepEqual(r.value.awsKeys, ['ipv4', 'port']);
+  applyWrites(reg, r.writes);
+  const view = reg.instance('prod.internal', 'web', 'aws-1')!;
+  assert.deepEqual(toDiscovered(view).attributes, { AWS_INSTANCE_IPV4: '10.0.0.7', AWS_INSTANCE_PORT: '8080', az: 'a' }, 'reads back exactly as registered');
+  assert.deepEqual(parseDiscoverQuery([['attr.AWS_INSTANCE_IPV4', '10.0.0.7']]).attrs, { ipv4: '10.0.0.7' });
+  assert.equal(code(() => putInstance(reg, 'prod.internal', 'web', 'aws-2', { attributes: { AWS_INSTANCE_IPV4: '10.0.0.8', ipv4: '10.0.0.9' } }, ctx)), 'InvalidInput');
+  assert.equal(code(() => putInstance(reg, 'prod.internal', 'web', 'aws-3', { attributes: { AWS_INSTANCE_IPV4: 'not-an-ip' } }, ctx)), 'InvalidInput');
+});
