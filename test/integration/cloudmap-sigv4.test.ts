@@ -6,11 +6,13 @@
  */
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
+import { execFile } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { promisify } from 'node:util';
 import { CreateHttpNamespaceCommand, GetOperationCommand, ListNamespacesCommand, ServiceDiscoveryClient } from '@aws-sdk/client-servicediscovery';
 import { errorOf, opTargets } from './cloudmap-client.js';
-import { startDaemon, stopAll, tempDir, waitFor, type Daemon } from './helpers/daemon.js';
+import { MAIN_JS, startDaemon, stopAll, tempDir, waitFor, type Daemon } from './helpers/daemon.js';
 
 const MGMT = 'management-secret-0123456789';
 
@@ -126,5 +128,16 @@ describe('Cloud Map API with SigV4 and ACL tokens (AWS SDK v3)', { timeout: 120_
     const op = await c.send(new GetOperationCommand({ OperationId: created!.OperationId! }));
     assert.equal(op.Operation?.Status, 'SUCCESS');
     assert.equal((await call(d2, 'GET', '/v1/namespaces/sig-c.internal', MGMT)).status, 200);
+  });
+
+  test('grapevine acl token create --aws-access-key prints a key pair the SDK signs with', async () => {
+    const run = promisify(execFile);
+    const env = { ...process.env, GRAPEVINE_HTTP_ADDR: d1.httpAddr };
+    const out = await run(process.execPath, [MAIN_JS, 'acl', 'token', 'create', '--token', MGMT, '--rule', 'namespace-prefix=sig-:read', '--aws-access-key', '--json'], { env });
+    const t = JSON.parse(out.stdout);
+    const c = client(d1, t.awsAccessKeyId, t.awsSecretAccessKey);
+    await c.send(new ListNamespacesCommand({}));
+    const text = await run(process.execPath, [MAIN_JS, 'acl', 'token', 'create', '--token', MGMT, '--aws-access-key'], { env });
+    assert.match(text.stdout, /AWS access key id: +[A-Z0-9]{20}\nAWS secret access key: +\S{40}/);
   });
 });
