@@ -157,3 +157,8 @@ export async function filterOutput(c: CmContext, name: string, out: Record<strin
   }
 }
 
+
+/** declaredOperations lists the operations with a declared need (the rest need management). */
+export function declaredOperations(): string[] {
+  return Object.keys(OPERATION_ACCESS).sort();
+}
