@@ -36,11 +36,13 @@ export function registerAclCommands(program: Command): void {
     .description('create a token; its secret is printed once and never shown again')
     .option('--description <text>', 'what the token is for', '')
     .option('--rule <resource[=name]:access>', 'a rule such as namespace=prod:write, service-prefix=api-:read, agent:write (repeatable)', collect)
+    .option('--aws-access-key', 'also create an AWS access key pair, to sign Cloud Map calls from the AWS SDKs and CLI (SigV4)')
     .action(
-      action(async (o: { description: string; rule?: string[] }, cmd: Command) => {
+      action(async (o: { description: string; rule?: string[]; awsAccessKey?: boolean }, cmd: Command) => {
         const rules = (o.rule ?? []).map(parseRuleFlag);
-        const r = await client(cmd).call('POST', '/v1/acl/tokens', { description: o.description, rules });
-        print(cmd, r, () => `AccessorID: ${r.accessorId}\nSecretID:   ${r.secretId}\n(the secret is shown only now)`);
+        const r = await client(cmd).call('POST', '/v1/acl/tokens', { description: o.description, rules, ...(o.awsAccessKey ? { awsAccessKey: true } : {}) });
+        const aws = r.awsAccessKeyId ? `\nAWS access key id:     ${r.awsAccessKeyId}\nAWS secret access key: ${r.awsSecretAccessKey}` : '';
+        print(cmd, r, () => `AccessorID: ${r.accessorId}\nSecretID:   ${r.secretId}${aws}\n(the secrets are shown only now)`);
       }),
     );
   token

@@ -26,8 +26,9 @@ export interface AclRule {
 
 /**
  * TokenValue is the stored (and replicated) body of an ACL token. The secret is kept
- * only as its SHA-256 (hex). Room is left for an AWS-style access key pair
- * (accessKeyId with a hashed or sealed secret) as an optional field later.
+ * only as its SHA-256 (hex). An optional AWS-style access key pair lets the AWS SDKs
+ * sign Cloud Map calls (SigV4); its secret is stored as is, because verifying an HMAC
+ * signature takes the key itself, not a hash of it.
  */
 export interface TokenValue {
   accessorId: string;
@@ -35,6 +36,9 @@ export interface TokenValue {
   description: string;
   rules: AclRule[];
   createdAtMs: number;
+  /** awsAccessKeyId and awsSecretAccessKey come together or not at all. */
+  awsAccessKeyId?: string;
+  awsSecretAccessKey?: string;
 }
 
 /** MAX_RULES bounds the rules of one token (authorization scans prefix rules). */
@@ -43,6 +47,10 @@ export const MAX_RULES = 64;
 export const MAX_RULE_NAME_CHARS = 256;
 /** ACCESSOR_ID matches an accessor id: a UUID. */
 export const ACCESSOR_ID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
+/** AWS_ACCESS_KEY_ID matches a token's access key id: 20 upper-case letters and digits, as AWS's. */
+export const AWS_ACCESS_KEY_ID = /^[A-Z0-9]{20}$/;
+/** AWS_SECRET_ACCESS_KEY matches a token's secret access key: 40 base64 characters, as AWS's. */
+export const AWS_SECRET_ACCESS_KEY = /^[A-Za-z0-9+/]{40}$/;
 /** SECRET_HASH matches a stored secret hash: SHA-256 in lower-case hex. */
 export const SECRET_HASH = /^[0-9a-f]{64}$/;
 
@@ -75,14 +83,24 @@ export function validateRules(raw: unknown, field = 'rules'): AclRule[] {
 /** MIN_SECRET_CHARS is the shortest secret a client may choose (POST /v1/acl/tokens with secretId). */
 export const MIN_SECRET_CHARS = 16;
 
+/** TokenBody is a checked POST /v1/acl/tokens body; awsAccessKey asks for an AWS access key pair too. */
+export interface TokenBody {
+  description: string;
+  rules: AclRule[];
+  secretId?: string;
+  awsAccessKey: boolean;
+}
+
 /**
  * validateTokenBody checks the body of POST /v1/acl/tokens: rules, an optional
  * description, and an optional secretId chosen by the client (as Consul allows: to
  * give a token a secret already configured elsewhere, such as acl.dnsToken).
  */
-export function validateTokenBody(raw: unknown): { description: string; rules: AclRule[]; secretId?: string } {
-  const o = asObject(raw ?? {}, 'body', ['description', 'rules', 'secretId']);
-  const out: { description: string; rules: AclRule[]; secretId?: string } = { description: optString(o, 'description', 'description', 1024) ?? '', rules: validateRules(o.rules) };
+export function validateTokenBody(raw: unknown): TokenBody {
+  const o = asObject(raw ?? {}, 'body', ['description', 'rules', 'secretId', 'awsAccessKey']);
+  const out: TokenBody = { description: optString(o, 'description', 'description', 1024) ?? '', rules: validateRules(o.rules), awsAccessKey: false };
+  if (o.awsAccessKey !== undefined && typeof o.awsAccessKey !== 'boolean') throw invalid('awsAccessKey', 'must be true or false');
+  out.awsAccessKey = o.awsAccessKey === true;
   const secretId = optString(o, 'secretId', 'secretId', 256);
   if (secretId !== undefined) {
     if (secretId.length < MIN_SECRET_CHARS || !/^[!-~]+$/.test(secretId)) throw invalid('secretId', `must be ${MIN_SECRET_CHARS}-256 printable ASCII characters without spaces`);

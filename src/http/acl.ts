@@ -4,10 +4,11 @@
  * the configured initial management token. Resolved secrets are cached until a token
  * changes, so a request with a known token costs one header read and one map lookup.
  */
-import { createHash, randomUUID } from 'node:crypto';
-import { Authorizer, type AclPolicy } from '../core/acl.js';
+import { createHash, randomBytes, randomUUID } from 'node:crypto';
+import { Authorizer, type AclPolicy, type TokenValue } from '../core/acl.js';
 import { GrapevineError } from '../core/errors.js';
 import type { Registry } from '../core/registry.js';
+import { parseSigV4, SigV4Error, verifySigV4, type SigV4Request } from './sigv4.js';
 
 /** Identity is who a request acts as: the token's accessor id and what it may do. */
 export interface Identity {
@@ -38,6 +39,20 @@ export function hashSecret(secret: string): string {
 /** newTokenIds makes a fresh accessor id and secret (UUIDs from the system's CSPRNG). */
 export function newTokenIds(): { accessorId: string; secretId: string } {
   return { accessorId: randomUUID(), secretId: randomUUID() };
+}
+
+/** newAwsKeyPair makes an AWS-style access key pair: a 20-character key id (GVAK + 16 base-32 characters) and a 40-character secret. */
+export function newAwsKeyPair(): { awsAccessKeyId: string; awsSecretAccessKey: string } {
+  const alphabet = 'ABCDEFGHIJKLMNOPQRSTUVWXYZ234567';
+  let id = 'GVAK';
+  for (const b of randomBytes(16)) id += alphabet[b & 31];
+  return { awsAccessKeyId: id, awsSecretAccessKey: randomBytes(30).toString('base64') };
+}
+
+/** AccessKeyIdentity is a token found by its AWS access key id: who it is, and the secret that signs its requests. */
+export interface AccessKeyIdentity {
+  identity: Identity;
+  secretAccessKey: string;
 }
 
 /**
@@ -73,6 +88,8 @@ export class AclResolver {
   private readonly managementHash: string | undefined;
   private readonly management: Identity = { accessorId: MANAGEMENT_ACCESSOR, authz: new Authorizer([], 'deny', true) };
   private dnsIdentity: Identity | undefined;
+  private accessKeys = new Map<string, AccessKeyIdentity>();
+  private accessKeysGen = -1;
 
   constructor(
     private readonly registry: Registry,
@@ -114,6 +131,38 @@ export class AclResolver {
       }
     }
     return this.dnsIdentity;
+  }
+
+  /**
+   * byAccessKey returns the token whose AWS access key id is `id`, or undefined. The
+   * index is rebuilt (one pass over the tokens) only when a token changes.
+   */
+  byAccessKey(id: string): AccessKeyIdentity | undefined {
+    const gen = this.registry.tokenGeneration;
+    if (gen !== this.accessKeysGen) {
+      this.accessKeys = new Map();
+      this.accessKeysGen = gen;
+      for (const t of this.registry.tokens()) if (t.awsAccessKeyId !== undefined && t.awsSecretAccessKey !== undefined) this.accessKeys.set(t.awsAccessKeyId, this.keyIdentity(t));
+    }
+    return this.accessKeys.get(id);
+  }
+
+  /**
+   * resolveSigned returns the identity of a SigV4-signed request: the token that owns
+   * the access key in its credential, once the signature checks out with that token's
+   * secret access key. An unknown key is UnrecognizedClientException, a bad signature
+   * InvalidSignatureException (both SigV4Error).
+   */
+  resolveSigned(r: SigV4Request, authorization: string, nowMs: number): Identity {
+    const auth = parseSigV4(authorization);
+    const key = this.byAccessKey(auth.accessKeyId);
+    if (key === undefined) throw new SigV4Error('UnrecognizedClientException', 'The security token included in the request is invalid (unknown access key id)');
+    verifySigV4(r, auth, key.secretAccessKey, nowMs);
+    return key.identity;
+  }
+
+  private keyIdentity(t: TokenValue): AccessKeyIdentity {
+    return { identity: { accessorId: t.accessorId, authz: new Authorizer(t.rules, this.settings.defaultPolicy) }, secretAccessKey: t.awsSecretAccessKey! };
   }
 
   private lookup(hash: string): Identity | undefined {

@@ -11,7 +11,9 @@ import type { AddressInfo, Socket } from 'node:net';
 import { GrapevineError } from '../core/errors.js';
 import { counter } from '../obs/metrics.js';
 import { CloudMapApi } from './cloudmap/dispatcher.js';
+import { rawHeader, tokenFromHeaders } from './acl.js';
 import { isWrite, RateLimited, RequestGate } from './gate.js';
+import { isSigV4, sha256Hex } from './sigv4.js';
 import { LimitReporter, limitServerOptions, type ApiLimits } from './limits.js';
 import { Router } from './router.js';
 import type { ApiDeps, ApiResponse } from './types.js';
@@ -204,12 +206,21 @@ export function createApiServer(deps: ApiDeps, limits: ApiLimits, security: ApiS
       const q = url.indexOf('?');
       const path = q < 0 ? url : url.slice(0, q);
       if (method === 'POST' && path === '/') {
-        // Until Cloud Map calls can be signed with a token's access key (SigV4), with ACLs on
-        // they need a management token (X-Grapevine-Token or Authorization: Bearer).
-        const cmIdentity = gate.identify(req);
-        accessorId = cmIdentity.accessorId;
-        gate.authorize(undefined, {}, cmIdentity);
-        return cloudMap.handle(req, res, (status) => count(method, status));
+        // Cloud Map calls: with ACLs on, a SigV4 signature made with a token's AWS key pair
+        // is verified once the body is read (it signs the body's hash); a Grapevine token
+        // header works too. Each operation is then authorized in the dispatcher.
+        const authenticate = (body: Buffer) => {
+          const authorization = rawHeader(req.rawHeaders, 'authorization');
+          const signed = deps.acl?.settings.enabled === true && tokenFromHeaders(req.rawHeaders) === undefined && isSigV4(authorization);
+          const id = signed ? deps.acl!.resolveSigned({ method, url, rawHeaders: req.rawHeaders, payloadSha256Hex: sha256Hex(body) }, authorization!, deps.ctx.node.clock.nowMs()) : gate.identify(req);
+          accessorId = id.accessorId;
+          return id;
+        };
+        const done = (status: number) => {
+          count(method, status);
+          audit(status);
+        };
+        return cloudMap.handle(req, res, done, authenticate);
       }
       const m = router.match(method, path);
       const identity = gate.identify(req);

@@ -1,4 +1,4 @@
-import { ACCESSOR_ID, SECRET_HASH, validateRules, type TokenValue } from '../acl.js';
+import { ACCESSOR_ID, AWS_ACCESS_KEY_ID, AWS_SECRET_ACCESS_KEY, SECRET_HASH, validateRules, type TokenValue } from '../acl.js';
 import { MAX_CLOCK_DRIFT_MS, hlcTooFarAhead } from '../hlc.js';
 import { truncateOutput } from '../health/output.js';
 import { parseKey, type ParsedKey } from '../keys.js';
@@ -84,14 +84,24 @@ function checkValue(p: ParsedKey, v: unknown): NamespaceValue | ServiceValue | I
   }
 }
 
-/** checkToken holds a peer's ACL token to the API's rules: a UUID accessor matching its key, a SHA-256 hex hash, valid rules. */
+/**
+ * checkToken holds a peer's ACL token to the API's rules: a UUID accessor matching its
+ * key, a SHA-256 hex hash, valid rules, and an AWS key pair whole and well-formed or absent.
+ */
 function checkToken(p: ParsedKey, v: unknown): TokenValue {
-  const o = asObject(v, 'value', ['accessorId', 'secretHash', 'description', 'rules', 'createdAtMs']);
+  const o = asObject(v, 'value', ['accessorId', 'secretHash', 'description', 'rules', 'createdAtMs', 'awsAccessKeyId', 'awsSecretAccessKey']);
   if (o.accessorId !== p.id || typeof o.accessorId !== 'string' || !ACCESSOR_ID.test(o.accessorId)) reject('accessorId');
   if (typeof o.secretHash !== 'string' || !SECRET_HASH.test(o.secretHash)) reject('secretHash');
   const description = optString(o, 'description', 'description', 1024);
   if (description === undefined) reject('description');
-  return { accessorId: o.accessorId, secretHash: o.secretHash, description, rules: validateRules(o.rules), createdAtMs: nat(o, 'createdAtMs') };
+  const out: TokenValue = { accessorId: o.accessorId, secretHash: o.secretHash, description, rules: validateRules(o.rules), createdAtMs: nat(o, 'createdAtMs') };
+  if (o.awsAccessKeyId !== undefined || o.awsSecretAccessKey !== undefined) {
+    if (typeof o.awsAccessKeyId !== 'string' || !AWS_ACCESS_KEY_ID.test(o.awsAccessKeyId)) reject('awsAccessKeyId');
+    if (typeof o.awsSecretAccessKey !== 'string' || !AWS_SECRET_ACCESS_KEY.test(o.awsSecretAccessKey)) reject('awsSecretAccessKey');
+    out.awsAccessKeyId = o.awsAccessKeyId;
+    out.awsSecretAccessKey = o.awsSecretAccessKey;
+  }
+  return out;
 }
 
 function checkNamespace(p: ParsedKey, v: unknown): NamespaceValue {

@@ -2,10 +2,15 @@
  * The Cloud Map API (AWS JSON 1.1) on the daemon's HTTP port: `POST /` with
  * `X-Amz-Target: Route53AutoNaming_v20170314.<Operation>`. The dispatcher reads the
  * bounded body, picks the operation, and writes the output or the error as the AWS
- * SDKs and CLI expect (CLOUDMAP.md). Signatures are accepted and not verified.
+ * SDKs and CLI expect (CLOUDMAP.md). The caller authenticates the request once its body
+ * is read (a SigV4 signature covers the body's hash); each operation is then authorized
+ * against the identity's rules (authorize.ts).
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { Identity } from '../acl.js';
+import { OPEN_IDENTITY } from '../gate.js';
 import type { ApiDeps } from '../types.js';
+import { authorizeOperation, filterOutput } from './authorize.js';
 import type { CmContext, CmHandler } from './context.js';
 import { DiscoverEncoder, discoverOperations } from './discover.js';
 import { CloudMapError, errorBody, toCloudMapError } from './errors.js';
@@ -48,8 +53,11 @@ export class CloudMapApi {
     return Object.keys(this.operations).sort();
   }
 
-  /** handle answers one `POST /` request; `done` hears the status, for metrics. */
-  handle(req: IncomingMessage, res: ServerResponse, done: (status: number) => void = () => undefined): void {
+  /**
+   * handle answers one `POST /` request; `authenticate` turns the request and its body
+   * into an identity (or throws), and `done` hears the status, for metrics and audit.
+   */
+  handle(req: IncomingMessage, res: ServerResponse, done: (status: number) => void = () => undefined, authenticate: (body: Buffer) => Identity = () => OPEN_IDENTITY): void {
     const reply = (status: number, body: string) => {
       done(status);
       if (res.destroyed) return;
@@ -69,7 +77,8 @@ export class CloudMapApi {
     const target = String(req.headers['x-amz-target'] ?? '');
     const name = target.startsWith(TARGET_PREFIX) ? target.slice(TARGET_PREFIX.length) : '';
     const handler = Object.hasOwn(this.operations, name) ? this.operations[name] : undefined;
-    this.readBody(req).then((raw) => {
+    this.readBody(req).then(async (raw) => {
+      const identity = authenticate(raw);
       if (!handler) throw new CloudMapError('UnknownOperationException', `unknown operation ${JSON.stringify(target.slice(0, 120))}`);
       let body: unknown;
       try {
@@ -86,7 +95,9 @@ export class CloudMapApi {
         region: regionOf(req.headers.authorization),
         cmd: () => ({ node: this.deps.ctx.node.name, nowMs: this.deps.ctx.node.clock.nowMs() }),
       };
-      return handler(c, members(body));
+      const input = members(body);
+      authorizeOperation(c, name, input, identity.authz, identity.accessorId);
+      return filterOutput(c, name, await handler(c, input), identity.authz, identity.accessorId);
     }).then((out) => {
       if (out && typeof out.__json === 'string') return reply(200, out.__json);
       reply(200, out === undefined ? '{}' : JSON.stringify(out));

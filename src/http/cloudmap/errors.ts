@@ -4,6 +4,7 @@
  * adapters reuse the native validation and commands as they are.
  */
 import { GrapevineError } from '../../core/errors.js';
+import { SigV4Error } from '../sigv4.js';
 
 /** CLOUDMAP_STATUS is the HTTP status the model declares for each error code. */
 const CLOUDMAP_STATUS: Record<string, number> = {
@@ -26,6 +27,10 @@ const CLOUDMAP_STATUS: Record<string, number> = {
   SerializationException: 400,
   PayloadTooLarge: 413,
   ServiceUnavailable: 503,
+  AccessDeniedException: 403,
+  UnrecognizedClientException: 403,
+  InvalidSignatureException: 403,
+  IncompleteSignatureException: 400,
   InternalFailure: 500,
 };
 
@@ -55,7 +60,11 @@ export function cmInvalid(member: string, why: string): CloudMapError {
 export function toCloudMapError(e: unknown): CloudMapError | undefined {
   if (e instanceof CloudMapError) return e;
   if (!(e instanceof GrapevineError)) return undefined;
+  // A refused signature or token: the AWS error types the SDKs and CLI know.
+  if (e instanceof SigV4Error) return new CloudMapError(e.awsType, e.message);
   switch (e.code) {
+    case 'PermissionDenied':
+      return new CloudMapError(e.message === 'ACL token not found' ? 'UnrecognizedClientException' : 'AccessDeniedException', e.message);
     case 'StorageUnavailable':
     case 'ClockSkew':
     case 'Unavailable':

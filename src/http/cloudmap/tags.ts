@@ -11,10 +11,11 @@ import { namespaceId, serviceId } from './ids.js';
 import { epochSeconds, MAX_TAGS_PER_RESOURCE, paginate, readTags, reqString, tagList, type Members } from './input.js';
 import type { Operation } from './operations.js';
 
-type Tagged = { kind: 'n'; value: NamespaceValue } | { kind: 's'; value: ServiceValue };
+/** Tagged is a resource found by its ARN: a namespace or a service record. */
+export type Tagged = { kind: 'n'; value: NamespaceValue } | { kind: 's'; value: ServiceValue };
 
 /** findByArn resolves a namespace or service ARN; anything else is ResourceNotFoundException. */
-function findByArn(c: CmContext, input: Members): Tagged {
+export function findByArn(c: CmContext, input: Members): Tagged {
   const arn = reqString(input, 'ResourceARN', 1011);
   const m = /^arn:aws:servicediscovery:[a-z0-9-]*:\d{12}:(namespace|service)\/([a-z0-9-]{1,64})$/.exec(arn);
   if (m) {

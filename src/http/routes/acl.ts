@@ -1,12 +1,12 @@
 import { ACCESSOR_ID, validateTokenBody, type TokenValue } from '../../core/acl.js';
 import { GrapevineError, invalid } from '../../core/errors.js';
 import { tokenKey } from '../../core/keys.js';
-import { hashSecret, newTokenIds } from '../acl.js';
+import { hashSecret, newAwsKeyPair, newTokenIds } from '../acl.js';
 import type { ApiDeps, Route } from '../types.js';
 
-/** tokenJson shows a token without its secret hash. */
+/** tokenJson shows a token without its secret hash or secret access key (its access key id is not secret). */
 function tokenJson(t: TokenValue): Record<string, unknown> {
-  return { accessorId: t.accessorId, description: t.description, rules: t.rules, createdAtMs: t.createdAtMs };
+  return { accessorId: t.accessorId, description: t.description, rules: t.rules, createdAtMs: t.createdAtMs, ...(t.awsAccessKeyId ? { awsAccessKeyId: t.awsAccessKeyId } : {}) };
 }
 
 function accessorParam(v: string | undefined): string {
@@ -16,7 +16,8 @@ function accessorParam(v: string | undefined): string {
 
 /**
  * aclRoutes serves token management: create (the secret is shown once, in the answer;
- * only its SHA-256 is stored and replicated), list, get and delete. All need a token
+ * only its SHA-256 is stored and replicated; an AWS secret access key, when asked for, is
+ * shown once too but stored as is, for SigV4), list, get and delete. All need a token
  * with an `acl` rule (or the initial management token).
  */
 export function aclRoutes(deps: ApiDeps): Route[] {
@@ -46,8 +47,10 @@ export function aclRoutes(deps: ApiDeps): Route[] {
         const secretHash = hashSecret(secretId);
         if (reg.tokenBySecretHash(secretHash)) throw invalid('secretId', 'another token has this secret');
         const value: TokenValue = { accessorId, secretHash, description: body.description, rules: body.rules, createdAtMs: node.clock.nowMs() };
+        if (body.awsAccessKey) Object.assign(value, newAwsKeyPair());
         await node.write([{ key: tokenKey(accessorId), value }]);
-        return { status: 201, body: { ...tokenJson(value), secretId } };
+        const aws = value.awsAccessKeyId ? { awsAccessKeyId: value.awsAccessKeyId, awsSecretAccessKey: value.awsSecretAccessKey } : {};
+        return { status: 201, body: { ...tokenJson(value), secretId, ...aws } };
       },
     },
     {

@@ -100,3 +100,27 @@ test('token records: a valid one replicates and is found by its secret hash; a b
   for (const v of drops) assert.equal(validateRecord({ key: tokenKey(ACCESSOR), value: v, hlc: 10, node: 'n1', seq: 1 }, 0), undefined, JSON.stringify(v));
   assert.equal(validateRecord({ key: 't|not-a-uuid', value: { ...value, accessorId: 'not-a-uuid' }, hlc: 10, node: 'n1', seq: 1 }, 0), undefined);
 });
+
+test('token records with an AWS key pair: whole and well-formed replicates; half a pair or a bad form is dropped', () => {
+  const value = { accessorId: ACCESSOR, secretHash: HASH, description: 'sdk', rules: [], createdAtMs: 1, awsAccessKeyId: 'GVAKABCDEFGHIJKLMNOP', awsSecretAccessKey: 'a'.repeat(36) + '+/9Z' };
+  const rec = validateRecord({ key: tokenKey(ACCESSOR), value, hlc: 10, node: 'n1', seq: 1 }, 0);
+  assert.deepEqual(rec?.value, value);
+  const { awsSecretAccessKey: _s, ...noSecret } = value;
+  const { awsAccessKeyId: _k, ...noKey } = value;
+  const drops = [
+    noSecret,
+    noKey,
+    { ...value, awsAccessKeyId: 'gvakabcdefghijklmnop' },
+    { ...value, awsAccessKeyId: 'GVAK' },
+    { ...value, awsSecretAccessKey: 'short' },
+    { ...value, awsSecretAccessKey: 'a'.repeat(39) + ' ' },
+    { ...value, awsSecretAccessKey: 42 },
+  ];
+  for (const v of drops) assert.equal(validateRecord({ key: tokenKey(ACCESSOR), value: v, hlc: 10, node: 'n1', seq: 1 }, 0), undefined, JSON.stringify(v));
+});
+
+test('validateTokenBody: awsAccessKey is true or false', () => {
+  assert.equal(validateTokenBody({ rules: [], awsAccessKey: true }).awsAccessKey, true);
+  assert.equal(validateTokenBody({ rules: [] }).awsAccessKey, false);
+  assert.throws(() => validateTokenBody({ rules: [], awsAccessKey: 'yes' }), /awsAccessKey/);
+});
