@@ -23,6 +23,7 @@ import { ClockSkewWatch } from './clock-skew.js';
 import { applyConfigDefinitions } from './config-definitions.js';
 import type { AgentContext } from './context.js';
 import { startGossip } from './gossip.js';
+import { IndexFloorKeeper } from './index-floors.js';
 import { GrapevineNode } from './node.js';
 import { systemRandom } from './random.js';
 import { Teardown } from './teardown.js';
@@ -90,6 +91,10 @@ export async function startAgent(opts: StartAgentOptions): Promise<AgentHandle> 
     teardown.add('store', () => node.stop()); // LevelStore.close waits for pending group commits.
     logger.info({ records: node.registry.records.size, loadMs: clock.nowMs() - t0, dataDir: config.node.dataDir }, 'registry loaded');
     registerNodeGauges(node);
+    // Indexes never go backwards: raise them to the persisted floors before anything reads them.
+    const floors = new IndexFloorKeeper(node, clock);
+    await floors.start();
+    teardown.add('index floors', () => floors.stop());
 
     const applied = await applyConfigDefinitions(node, config, clock.nowMs());
     if (applied.namespaces + applied.services + applied.registrations > 0) logger.info(applied, 'applied config definitions');

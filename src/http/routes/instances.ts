@@ -53,7 +53,7 @@ export function instanceRoutes(deps: ApiDeps): Route[] {
         const svc = validateServiceName(req.params.svc);
         requireService(reg, ns, svc);
         const list = reg.instances(ns, svc).sort((a, b) => (a.value.id < b.value.id ? -1 : 1));
-        return { body: { instances: list.map((v) => instanceJson(reg, v, false)), revision: reg.serviceRevision(ns, svc) } };
+        return { body: { instances: list.map((v) => instanceJson(reg, v, false)), revision: reg.serviceIndex(ns, svc) } };
       },
     },
     {

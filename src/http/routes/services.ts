@@ -13,7 +13,7 @@ export function serviceRoutes(deps: ApiDeps): Route[] {
       handler: (req) => {
         const ns = validateNamespaceName(req.params.ns);
         requireNamespace(reg, ns);
-        return { body: { services: reg.services(ns).map((s) => ({ ...s, instanceCount: reg.instanceCount(ns, s.name), revision: reg.serviceRevision(ns, s.name) })) } };
+        return { body: { services: reg.services(ns).map((s) => ({ ...s, instanceCount: reg.instanceCount(ns, s.name), revision: reg.serviceIndex(ns, s.name) })) } };
       },
     },
     {
@@ -23,7 +23,7 @@ export function serviceRoutes(deps: ApiDeps): Route[] {
         const ns = validateNamespaceName(req.params.ns);
         const svc = validateServiceName(req.params.svc);
         const s = requireService(reg, ns, svc);
-        return { body: { ...s, instanceCount: reg.instanceCount(ns, svc), revision: reg.serviceRevision(ns, svc) } };
+        return { body: { ...s, instanceCount: reg.instanceCount(ns, svc), revision: reg.serviceIndex(ns, svc) } };
       },
     },
     {
