@@ -1,6 +1,7 @@
 import type { Command } from 'commander';
 import { GrapevineError } from '../core/errors.js';
 import type { AgentFlags } from '../config/types.js';
+import { ListenError } from '../runtime/listen-error.js';
 import { StorageUnavailableError, StoreDamagedError, StoreLockedError } from '../storage/store.js';
 
 function collect(v: string, prev: string[] = []): string[] {
@@ -59,6 +60,19 @@ export async function runAgent(flags: AgentFlags): Promise<void> {
   };
   process.on('SIGTERM', () => stop('SIGTERM'));
   process.on('SIGINT', () => stop('SIGINT'));
+  // SIGHUP reloads the config; a bad new config is logged and the daemon goes on with the one it has.
+  let reloading = Promise.resolve();
+  process.on('SIGHUP', () => {
+    reloading = reloading.then(async () => {
+      if (!handle || stopping) return;
+      logger.info({ config: flags.config ?? null }, 'SIGHUP: reloading the config');
+      try {
+        await handle.reload(resolveAgentConfig(flags));
+      } catch (e) {
+        logger.error({ err: e instanceof GrapevineError ? e.message : e }, 'config reload failed; the daemon goes on with the config it has');
+      }
+    });
+  });
   try {
     const onFatal = (code: number, message: string) => {
       if (stopping) return;
@@ -87,9 +101,14 @@ export async function runAgent(flags: AgentFlags): Promise<void> {
       process.stderr.write(`grapevine agent: invalid configuration: ${e.message}\n`);
       process.exit(2);
     }
+    if (e instanceof ListenError) {
+      process.stderr.write(`grapevine agent: ${e.message}\n`);
+      logger.flush?.();
+      process.exit(4);
+    }
     const err = e as NodeJS.ErrnoException;
-    if (err.code === 'EADDRINUSE' || err.code === 'EACCES') {
-      process.stderr.write(`grapevine agent: cannot listen: ${err.message}\n`);
+    if (err.code === 'EADDRINUSE' || err.code === 'EACCES' || err.code === 'EADDRNOTAVAIL' || err.code === 'ENOTFOUND') {
+      process.stderr.write(`grapevine agent: cannot listen: ${err.code}: ${err.message}\n`);
       process.exit(4);
     }
     throw e;
