@@ -1,4 +1,7 @@
 import type { Command } from 'commander';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { GrapevineError } from '../core/errors.js';
 import type { AgentFlags } from '../config/types.js';
 import { ListenError } from '../runtime/listen-error.js';
@@ -117,6 +120,18 @@ export async function runAgent(flags: AgentFlags): Promise<void> {
   else if (stopping) await handle.close();
 }
 
+/**
+ * devFlags fills in `agent --dev` (like `consul agent -dev`): one node named `dev`, a
+ * temporary data dir removed at exit, HTTP on 127.0.0.1:8500, DNS on 127.0.0.1:8600,
+ * gossip on a free loopback port, no join. Flags given explicitly still win.
+ */
+function devFlags(o: AgentFlags): AgentFlags {
+  const dataDir = o.dataDir ?? mkdtempSync(join(tmpdir(), 'grapevine-dev-'));
+  if (o.dataDir === undefined) process.once('exit', () => rmSync(dataDir, { recursive: true, force: true }));
+  process.stderr.write(`grapevine agent --dev: one node, data in ${dataDir} (removed at exit); not for production\n`);
+  return { node: 'dev', httpAddr: '127.0.0.1:8500', dnsAddr: '127.0.0.1:8600', gossipAddr: '127.0.0.1:0', preset: 'local', ...o, dataDir, join: o.join ?? [] };
+}
+
 /** registerAgentCommand adds `grapevine agent`. */
 export function registerAgentCommand(program: Command): void {
   program
@@ -132,7 +147,11 @@ export function registerAgentCommand(program: Command): void {
     .option('--preset <name>', 'gossip timing preset: lan, local or test')
     .option('--log-level <level>', 'trace, debug, info, warn, error, fatal or silent')
     .option('--no-recover', 'exit (code 6) instead of repairing or moving aside a damaged data dir')
+    .option('--cluster <name>', 'cluster name (overrides the config file)')
+    .option('--advertise <host:port>', 'gossip address to advertise to peers (default: the gossip address, or the first non-loopback address when it is 0.0.0.0 or ::)')
+    .option('--encrypt-key <base64>', 'gossip encryption key (repeatable; the first encrypts); replaces the config file\'s encryptKeys', collect)
+    .option('--dev', 'one throwaway node for trying things out: temporary data dir, HTTP on 127.0.0.1:8500, DNS on 127.0.0.1:8600')
     .action(async (o: AgentFlags) => {
-      await runAgent(o);
+      await runAgent(o.dev ? devFlags(o) : o);
     });
 }

@@ -30,6 +30,8 @@ import { restartOnlyChanges } from './reload.js';
 import { systemRandom } from './random.js';
 import { listening } from './listen-error.js';
 import { Teardown } from './teardown.js';
+import { resolveAdvertised } from './advertise.js';
+import { invalid } from '../core/errors.js';
 import { ServiceWaiters } from './waiters.js';
 
 /** StartAgentOptions are the inputs of startAgent; only `config` is required. */
@@ -112,7 +114,12 @@ export async function startAgent(opts: StartAgentOptions): Promise<AgentHandle> 
       opts.onFatal?.(5, message);
     };
     const refill = recovery !== undefined && recovery.recovered !== 'none';
-    const gossip = await listening('gossipAddr', config.node.gossipAddr, () => startGossip({ node, cluster: config.cluster, gossipAddr: config.node.gossipAddr, join: config.join, gossip: config.gossip, encryptKeys: config.encryptKeys, ...(config.tls ? { tls: config.tls } : {}), logger, clock, random, metrics: metricsRegistry, refill, onIdentityRefused }));
+    // Never advertise a wildcard: peers dial what we advertise.
+    const advertised = resolveAdvertised(config.node.gossipAddr, config.advertiseAddr);
+    if (!advertised) throw invalid('advertiseAddr', `gossipAddr ${config.node.gossipAddr} listens on every interface and this host has no non-loopback address to advertise; set advertiseAddr (--advertise)`);
+    if (advertised.source === 'interface') logger.info({ gossipAddr: config.node.gossipAddr, advertiseAddr: advertised.addr }, `gossipAddr is a wildcard: advertising ${advertised.addr} (the host's first non-loopback address; set advertiseAddr to choose)`);
+    const advertiseAddr = advertised.source === 'listen' ? {} : { advertiseAddr: advertised.addr };
+    const gossip = await listening('gossipAddr', config.node.gossipAddr, () => startGossip({ node, cluster: config.cluster, gossipAddr: config.node.gossipAddr, ...advertiseAddr, join: config.join, gossip: config.gossip, encryptKeys: config.encryptKeys, ...(config.tls ? { tls: config.tls } : {}), logger, clock, random, metrics: metricsRegistry, refill, onIdentityRefused }));
     teardown.add('gossip', () => gossip.stop());
 
     // A node too far off the cluster's clock says so and refuses writes (ClockSkew).

@@ -27,6 +27,8 @@ export interface GossipRuntimeOptions {
   cluster: string;
   /** gossipAddr is host:port to listen on and advertise (port 0: the OS picks one). */
   gossipAddr: string;
+  /** advertiseAddr is the address peers are told to dial, when it differs from gossipAddr (issue 14: advertised address). */
+  advertiseAddr?: string;
   join: string[];
   gossip: GossipConfig;
   encryptKeys: string[];
@@ -100,6 +102,12 @@ export class GossipRuntime {
   }
 }
 
+/** bindOf splits a listen address into the transport's bind host and port (issue 14: advertised address). */
+function bindOf(addr: string): { bindHost: string; bindPort: number } {
+  const i = addr.lastIndexOf(':');
+  return { bindHost: addr.slice(0, i).replace(/^\[|\]$/g, ''), bindPort: Number(addr.slice(i + 1)) };
+}
+
 /** startGossip listens on gossipAddr, restores the persisted gossip state, joins and starts ticking. */
 export async function startGossip(opts: GossipRuntimeOptions): Promise<GossipRuntime> {
   let rt: GossipRuntime | undefined;
@@ -109,7 +117,8 @@ export async function startGossip(opts: GossipRuntimeOptions): Promise<GossipRun
     random: opts.random,
     cluster: opts.cluster,
     nodeName: opts.node.name,
-    gossipAddr: opts.gossipAddr,
+    gossipAddr: opts.advertiseAddr ?? opts.gossipAddr,
+    ...(opts.advertiseAddr ? bindOf(opts.gossipAddr) : {}),
     maxFrameBytes: opts.gossip.maxFrameBytes,
     encryptKeys: opts.encryptKeys,
     ...(opts.tls ? { tls: opts.tls } : {}),
