@@ -2,6 +2,7 @@ import type { Command } from 'commander';
 import { invalid } from '../core/errors.js';
 import { parseDuration } from '../http/params.js';
 import { seg } from './client.js';
+import { watchDiscover } from './watch.js';
 import { action, attrsText, client, collect, globals, keyValues, print, table } from './output.js';
 
 function instPath(ns: string, svc: string, id: string): string {
@@ -60,23 +61,17 @@ export function registerInstanceCommands(program: Command): void {
         if (o.max) q.set('max', o.max);
         const c = client(cmd);
         const path = `/v1/discover/${seg(ns)}/${seg(svc)}`;
-        let r = await c.call('GET', `${path}?${q}`);
-        const show = () => {
-          if (globals(cmd).json) process.stdout.write(`${JSON.stringify(r)}\n`);
-          else process.stdout.write(`${discoverTable(r)}\n`);
-        };
-        if (!o.watch) return print(cmd, r, () => discoverTable(r));
-        show();
-        for (;;) {
-          q.set('index', String(r.revision));
-          q.set('wait', '5m');
-          const next = await c.call('GET', `${path}?${q}`, undefined, 6 * 60_000);
-          if (next.revision !== r.revision) {
-            r = next;
-            if (!globals(cmd).json) process.stdout.write('\n');
-            show();
-          }
+        if (!o.watch) {
+          const r = await c.call('GET', `${path}?${q}`);
+          return print(cmd, r, () => discoverTable(r));
         }
+        let first = true;
+        const show = (r: any) => {
+          if (globals(cmd).json) process.stdout.write(`${JSON.stringify(r)}\n`);
+          else process.stdout.write(`${first ? '' : '\n'}${discoverTable(r)}\n`);
+          first = false;
+        };
+        await watchDiscover({ client: c, path, query: q, show, warn: (line) => process.stderr.write(`grapevine discover --watch: ${line}\n`) });
       }),
     );
   const health = program.command('health').description('instance health');
