@@ -135,6 +135,7 @@ export function createApiServer(deps: ApiDeps, limits: ApiLimits): { server: Ser
       const err = e instanceof GrapevineError ? e : new GrapevineError('Internal', 'internal error');
       if (!(e instanceof GrapevineError)) deps.logger.error({ err: e, method, url: url.slice(0, 300) }, 'request failed');
       count(method, err.status);
+      if (method !== 'GET' && !(method === 'POST' && url === '/')) logWrite(deps, req, method, url.split('?')[0]!.slice(0, 300), err.status, err.code);
       if (res.headersSent || res.destroyed) return;
       // After an oversized body, don't read the rest: answer and close the connection.
       const headers: Record<string, string> = err.code === 'PayloadTooLarge' ? { connection: 'close' } : {};
@@ -149,6 +150,7 @@ export function createApiServer(deps: ApiDeps, limits: ApiLimits): { server: Ser
       const query = q < 0 ? NO_QUERY : new URLSearchParams(url.slice(q + 1));
       const ok = (r: ApiResponse) => {
         count(method, r.status ?? 200);
+        if (method !== 'GET') logWrite(deps, req, method, path, r.status ?? 200, 'ok');
         if (!res.destroyed) send(res, r.status ?? 200, r);
       };
       // Handlers may answer synchronously (discovery does, unless it blocks): no promise hop then.
@@ -198,6 +200,11 @@ export function createApiServer(deps: ApiDeps, limits: ApiLimits): { server: Ser
     socket.end(`HTTP/1.1 ${status} Bad Request\r\ncontent-type: application/json\r\ncontent-length: ${Buffer.byteLength(body)}\r\nconnection: close\r\n\r\n${body}`);
   });
   return { server, reporter };
+}
+
+/** logWrite logs a write through the API at info: who (remote address), what (method and path: namespace/service/instance) and the result (issue 14). */
+function logWrite(deps: ApiDeps, req: IncomingMessage, method: string, path: string, status: number, result: string): void {
+  deps.logger.info({ remote: req.socket.remoteAddress, method, path, status, result }, `${method} ${path}: ${result}`);
 }
 
 /** startApiServer creates the server with its limits and listens on host:port. */

@@ -117,6 +117,11 @@ export class GossipDriver {
     this.run((now) => this.engine.leave(now));
   }
 
+  /** forceLeave marks a failed member `left` (issue 14: `grapevine force-leave`). */
+  forceLeave(name: string): void {
+    this.run((now) => this.engine.forceLeave(name, now));
+  }
+
   /** idle resolves once nothing the driver started (merges, chunked outputs, persists) is still running. */
   async idle(): Promise<void> {
     for (let i = 0; i < 10_000 && (this.inFlight.size > 0 || this.draining); i++) await Promise.all([...this.inFlight]);

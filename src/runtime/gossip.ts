@@ -14,6 +14,7 @@ import type { GossipTls } from '../transport/secure.js';
 import { WsTransport } from '../transport/ws-transport.js';
 import type { Clock } from './clock.js';
 import type { MemberInfo, MembershipApi } from './context.js';
+import { GrapevineError } from '../core/errors.js';
 import { GossipDriver, PERSIST_META_KEY } from './driver.js';
 import { registerGossipMetrics, unregisterGossipRuntime } from './gossip-metrics.js';
 import type { GrapevineNode } from './node.js';
@@ -66,6 +67,14 @@ export class GossipRuntime {
     this.membership = {
       members: (): MemberInfo[] => this.engine.members(),
       leave: () => this.leave(),
+      forceLeave: (name: string): MemberInfo => {
+        const m = this.engine.members().find((x) => x.name === name);
+        if (!m) throw new GrapevineError('NotFound', `member ${name} is not known to this node`);
+        if (name === node.name) throw new GrapevineError('InvalidInput', `node: ${name} is this node; use \`grapevine leave\``);
+        if (m.status === 'alive') throw new GrapevineError('InvalidInput', `node: member ${name} is alive; force-leave is for failed members (suspect or dead)`);
+        this.driver.forceLeave(name);
+        return this.engine.members().find((x) => x.name === name) ?? { ...m, status: 'left' };
+      },
     };
     transport.on('message', (from, msg) => this.driver.message(from, msg));
     transport.on('peerUp', (name) => this.driver.peerUp(name));

@@ -22,6 +22,23 @@ import { tagOperations } from './tags.js';
 export const TARGET_PREFIX = 'Route53AutoNaming_v20170314.';
 const CONTENT_TYPE = 'application/x-amz-json-1.1';
 
+/** READ_OPERATION matches the operations that change nothing (they are not logged). */
+const READ_OPERATION = /^(Get|List|Discover)/;
+
+/** logWrite logs a Cloud Map write at info: who (remote address), what (the ids and names it names) and the result. */
+function logWrite(deps: ApiDeps, req: IncomingMessage, op: string, input: unknown, status: number, body: string): void {
+  if (!op || READ_OPERATION.test(op)) return;
+  const what: Record<string, unknown> = {};
+  if (input && typeof input === 'object') {
+    for (const k of ['Name', 'Id', 'NamespaceId', 'ServiceId', 'InstanceId', 'NamespaceName', 'ServiceName', 'ResourceARN']) {
+      const v = (input as Record<string, unknown>)[k];
+      if (typeof v === 'string') what[k] = v.slice(0, 300);
+    }
+  }
+  const result = status < 300 ? 'ok' : (/"__type":"([^"]+)"/.exec(body)?.[1] ?? String(status));
+  deps.logger.info({ remote: req.socket.remoteAddress, api: 'cloudmap', op, ...what, status, result }, `cloud map ${op}: ${result}`);
+}
+
 /** CloudMapApi serves the Cloud Map operations of one daemon. */
 export class CloudMapApi {
   private readonly operations: Record<string, CmHandler>;
@@ -50,8 +67,10 @@ export class CloudMapApi {
 
   /** handle answers one `POST /` request; `done` hears the status, for metrics. */
   handle(req: IncomingMessage, res: ServerResponse, done: (status: number) => void = () => undefined): void {
+    let input: unknown;
     const reply = (status: number, body: string) => {
       done(status);
+      logWrite(this.deps, req, name, input, status, body);
       if (res.destroyed) return;
       const headers = ['content-type', CONTENT_TYPE, 'content-length', String(Buffer.byteLength(body))];
       if (status === 413) headers.push('connection', 'close');
@@ -86,6 +105,7 @@ export class CloudMapApi {
         region: regionOf(req.headers.authorization),
         cmd: () => ({ node: this.deps.ctx.node.name, nowMs: this.deps.ctx.node.clock.nowMs() }),
       };
+      input = body;
       return handler(c, members(body));
     }).then((out) => {
       if (out && typeof out.__json === 'string') return reply(200, out.__json);
