@@ -5,16 +5,27 @@ interface Node {
   literal: Map<string, Node>;
   param?: { name: string; node: Node };
   handlers: Map<string, Handler>;
+  queries: Map<string, readonly string[]>;
 }
 
 /** RouteMatch is the handler found for a request and its decoded path parameters. */
 export interface RouteMatch {
   handler: Handler;
   params: Record<string, string>;
+  /** query lists the query parameters the route takes. */
+  query: readonly string[];
 }
 
 function newNode(): Node {
-  return { literal: new Map(), handlers: new Map() };
+  return { literal: new Map(), handlers: new Map(), queries: new Map() };
+}
+
+/** checkQuery refuses a query parameter the route does not take, the same way on every route, naming it and the ones it takes. */
+export function checkQuery(query: URLSearchParams, allowed: readonly string[]): void {
+  for (const k of query.keys()) {
+    if (allowed.includes(k) || allowed.some((a) => a.endsWith('.') && k.startsWith(a) && k.length > a.length)) continue;
+    throw new GrapevineError('InvalidInput', `${k.slice(0, 80)}: unknown query parameter${allowed.length ? ` (this route takes ${allowed.map((a) => (a.endsWith('.') ? `${a}KEY` : a)).join(', ')})` : ' (this route takes none)'}`);
+  }
 }
 
 /**
@@ -42,6 +53,7 @@ export class Router {
       }
       if (n.handlers.has(r.method)) throw new Error(`Router: duplicate route ${r.method} ${r.path}`);
       n.handlers.set(r.method, r.handler);
+      n.queries.set(r.method, r.query ?? []);
     }
     return this;
   }
@@ -71,6 +83,6 @@ export class Router {
       if (n.handlers.size === 0) throw new GrapevineError('NotFound', `no such endpoint ${rawPath.slice(0, 200)}`);
       throw new GrapevineError('MethodNotAllowed', `${method} is not allowed here (allowed: ${[...n.handlers.keys()].join(', ')})`);
     }
-    return { handler, params };
+    return { handler, params, query: n.queries.get(method) ?? [] };
   }
 }

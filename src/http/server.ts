@@ -11,7 +11,7 @@ import { GrapevineError } from '../core/errors.js';
 import { counter } from '../obs/metrics.js';
 import { CloudMapApi } from './cloudmap/dispatcher.js';
 import { LimitReporter, limitServerOptions, type ApiLimits } from './limits.js';
-import { Router } from './router.js';
+import { Router, checkQuery } from './router.js';
 import type { ApiDeps, ApiResponse } from './types.js';
 import { agentRoutes } from './routes/agent.js';
 import { discoverRoutes } from './routes/discover.js';
@@ -148,6 +148,7 @@ export function createApiServer(deps: ApiDeps, limits: ApiLimits): { server: Ser
       if (method === 'POST' && path === '/') return cloudMap.handle(req, res, (status) => count(method, status));
       const m = router.match(method, path);
       const query = q < 0 ? NO_QUERY : new URLSearchParams(url.slice(q + 1));
+      if (q >= 0) checkQuery(query, m.query);
       const ok = (r: ApiResponse) => {
         count(method, r.status ?? 200);
         if (method !== 'GET') logWrite(deps, req, method, path, r.status ?? 200, 'ok');

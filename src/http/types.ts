@@ -47,4 +47,6 @@ export interface Route {
   method: 'GET' | 'PUT' | 'POST' | 'DELETE';
   path: string;
   handler: Handler;
+  /** query lists the query parameters the route takes (a name ending in '.' allows that prefix); any other is refused the same way on every route. */
+  query?: readonly string[];
 }

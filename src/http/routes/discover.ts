@@ -76,6 +76,7 @@ export function discoverRoutes(deps: ApiDeps): Route[] {
     {
       method: 'GET',
       path: '/v1/discover/:ns/:svc',
+      query: ['health', 'max', 'index', 'wait', 'attr.', 'optional.'],
       handler: (req) => {
         const ns = validateNamespaceName(req.params.ns);
         const svc = validateServiceName(req.params.svc);

@@ -1,12 +1,21 @@
 import { deleteNamespace, putNamespace, requireNamespace } from '../../core/commands.js';
 import { validateNamespaceName } from '../../core/validate.js';
+import { PAGE_PARAMS, paginate } from '../paginate.js';
 import type { ApiDeps, Route } from '../types.js';
 
 /** namespaceRoutes serves create/update, list, get and delete of namespaces. */
 export function namespaceRoutes(deps: ApiDeps): Route[] {
   const node = deps.ctx.node;
   return [
-    { method: 'GET', path: '/v1/namespaces', handler: () => ({ body: { namespaces: node.registry.namespaces() } }) },
+    {
+      method: 'GET',
+      path: '/v1/namespaces',
+      query: PAGE_PARAMS,
+      handler: (req) => {
+        const page = paginate(node.registry.namespaces(), (n) => n.name, req.query);
+        return { body: { namespaces: page.items, ...(page.next ? { next: page.next } : {}) } };
+      },
+    },
     {
       method: 'GET',
       path: '/v1/namespaces/:ns',

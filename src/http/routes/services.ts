@@ -1,5 +1,6 @@
 import { deleteService, putService, requireNamespace, requireService } from '../../core/commands.js';
 import { validateNamespaceName, validateServiceName } from '../../core/validate.js';
+import { PAGE_PARAMS, paginate } from '../paginate.js';
 import type { ApiDeps, Route } from '../types.js';
 
 /** serviceRoutes serves create/update, list, get and delete of services. */
@@ -10,10 +11,13 @@ export function serviceRoutes(deps: ApiDeps): Route[] {
     {
       method: 'GET',
       path: '/v1/namespaces/:ns/services',
+      query: PAGE_PARAMS,
       handler: (req) => {
         const ns = validateNamespaceName(req.params.ns);
         requireNamespace(reg, ns);
-        return { body: { services: reg.services(ns).map((s) => ({ ...s, instanceCount: reg.instanceCount(ns, s.name), revision: reg.serviceIndex(ns, s.name) })) } };
+        const page = paginate(reg.services(ns), (s) => s.name, req.query);
+        const services = page.items.map((s) => ({ ...s, instanceCount: reg.instanceCount(ns, s.name), revision: reg.serviceIndex(ns, s.name) }));
+        return { body: { services, ...(page.next ? { next: page.next } : {}) } };
       },
     },
     {
