@@ -15,7 +15,7 @@ export function registerMemberCommands(program: Command): void {
         r.members = r.members.map((m: any) => (m.name === self ? { ...m, local: true } : m));
         // CLOCK: the member's clock against the cluster's, as measured by this daemon; SKEWED past maxClockSkewMs.
         const clock = (m: any) => (m.clockSkewMs === undefined ? '-' : `${m.clockSkewMs >= 0 ? '+' : ''}${Math.round(m.clockSkewMs / 1000)}s${m.clockSkewed ? ' SKEWED' : ''}`);
-        print(cmd, r, () => table(['NAME', 'GOSSIP ADDRESS', 'STATUS', 'INCARNATION', 'CLOCK'], r.members.map((m: any) => [m.local ? `${m.name} (local)` : m.name, m.gossipAddr, m.status, m.incarnation, clock(m)])));
+        print(cmd, r, () => table(['NAME', 'GOSSIP ADDRESS', 'STATUS', 'INCARNATION', 'CLOCK', 'LOCAL'], r.members.map((m: any) => [m.name, m.gossipAddr, m.status, m.incarnation, clock(m), m.local ? '*' : ''])));
       }),
     );
   program
