@@ -147,7 +147,8 @@ export async function startAgent(opts: StartAgentOptions): Promise<AgentHandle> 
     const deps: ApiDeps = { ctx, waiters, random, logger, viewCache, ...(opts.onShutdownRequest ? { requestShutdown: opts.onShutdownRequest } : {}) };
     const a = parseHostPort(config.node.httpAddr, 'httpAddr');
     const http = await listening('httpAddr', config.node.httpAddr, () => startApiServer(deps, a.host, a.port, config.http));
-    logger.info({ http: http.address, gossip: config.node.gossipAddr, dns: config.node.dnsAddr ?? null, version: ctx.version }, 'grapevine agent started');
+    const httpAdvertised = resolveAdvertised(config.node.httpAddr, config.advertiseHttpAddr)?.addr ?? null;
+    logger.info({ http: http.address, advertiseHttpAddr: httpAdvertised, gossip: config.node.gossipAddr, advertiseAddr: advertised.addr, dns: config.node.dnsAddr ?? null, version: ctx.version }, 'grapevine agent started');
 
     let closing: Promise<void> | undefined;
     // running is the config the daemon runs with; a reload changes only what it can apply.
