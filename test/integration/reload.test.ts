@@ -18,7 +18,7 @@ describe('SIGHUP reloads the config', () => {
   });
 
   test('log level, registrations and their checks change; restart-only fields are named; the daemon lives on', async () => {
-    const [http, gossip, http2] = [await freePort(), await freePort(), await freePort()];
+    let [http, gossip, http2] = [await freePort(), await freePort(), await freePort()];
     const write = (logLevel: string, regs: { id: string; ttlMs: number }[], httpPort = http) =>
       writeFileSync(file, JSON.stringify({
         nodes: [{ name: 'hup', httpAddr: `127.0.0.1:${httpPort}`, gossipAddr: `127.0.0.1:${gossip}`, dataDir: join(dir, 'data') }],
@@ -28,13 +28,22 @@ describe('SIGHUP reloads the config', () => {
         services: [{ namespace: NS, name: 'web', healthCheck: { type: 'TTL', ttlMs: 60_000 } }],
         registrations: regs.map((r) => ({ namespace: NS, service: 'web', id: r.id, attributes: {}, healthCheck: { ttlMs: r.ttlMs } })),
       }));
-    write('warn', [{ id: 'r1', ttlMs: 30_000 }]);
-    proc = spawn(process.execPath, [MAIN_JS, 'agent', '--config', file], { stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, GRAPEVINE_LOG_PRETTY: '0' } });
     let out = '';
-    proc.stdout!.on('data', (c: Buffer) => (out += c.toString()));
-    proc.stderr!.on('data', (c: Buffer) => (out += c.toString()));
-    const url = `http://127.0.0.1:${http}`;
-    await waitFor(async () => (await api(url, 'GET', '/v1/status', undefined, 2000)).status === 200, 'daemon up', 20_000);
+    let url = '';
+    // A port picked as free may be taken before the daemon binds it (exit 4): then try new ones.
+    for (let attempt = 0; ; attempt++) {
+      write('warn', [{ id: 'r1', ttlMs: 30_000 }]);
+      out = '';
+      const p = spawn(process.execPath, [MAIN_JS, 'agent', '--config', file], { stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, GRAPEVINE_LOG_PRETTY: '0' } });
+      proc = p;
+      p.stdout!.on('data', (c: Buffer) => (out += c.toString()));
+      p.stderr!.on('data', (c: Buffer) => (out += c.toString()));
+      url = `http://127.0.0.1:${http}`;
+      await waitFor(async () => p.exitCode !== null || (await api(url, 'GET', '/v1/status', undefined, 2000)).status === 200, 'daemon up', 30_000);
+      if (p.exitCode === null) break;
+      assert.ok(p.exitCode === 4 && attempt < 3, `the daemon exited with ${p.exitCode}: ${out}`);
+      [http, gossip, http2] = [await freePort(), await freePort(), await freePort()];
+    }
     assert.equal((await api(url, 'GET', inst('r1'))).body.healthCheck?.ttlMs, 30_000);
     assert.doesNotMatch(out, /"level":30/, 'nothing at info while the level is warn');
 
