@@ -1,6 +1,10 @@
 import type { Command } from 'commander';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { GrapevineError } from '../core/errors.js';
 import type { AgentFlags } from '../config/types.js';
+import { ListenError } from '../runtime/listen-error.js';
 import { StorageUnavailableError, StoreDamagedError, StoreLockedError } from '../storage/store.js';
 
 function collect(v: string, prev: string[] = []): string[] {
@@ -59,6 +63,19 @@ export async function runAgent(flags: AgentFlags): Promise<void> {
   };
   process.on('SIGTERM', () => stop('SIGTERM'));
   process.on('SIGINT', () => stop('SIGINT'));
+  // SIGHUP reloads the config; a bad new config is logged and the daemon goes on with the one it has.
+  let reloading = Promise.resolve();
+  process.on('SIGHUP', () => {
+    reloading = reloading.then(async () => {
+      if (!handle || stopping) return;
+      logger.info({ config: flags.config ?? null }, 'SIGHUP: reloading the config');
+      try {
+        await handle.reload(resolveAgentConfig(flags));
+      } catch (e) {
+        logger.error({ err: e instanceof GrapevineError ? e.message : e }, 'config reload failed; the daemon goes on with the config it has');
+      }
+    });
+  });
   try {
     const onFatal = (code: number, message: string) => {
       if (stopping) return;
@@ -87,15 +104,32 @@ export async function runAgent(flags: AgentFlags): Promise<void> {
       process.stderr.write(`grapevine agent: invalid configuration: ${e.message}\n`);
       process.exit(2);
     }
+    if (e instanceof ListenError) {
+      process.stderr.write(`grapevine agent: ${e.message}\n`);
+      logger.flush?.();
+      process.exit(4);
+    }
     const err = e as NodeJS.ErrnoException;
-    if (err.code === 'EADDRINUSE' || err.code === 'EACCES') {
-      process.stderr.write(`grapevine agent: cannot listen: ${err.message}\n`);
+    if (err.code === 'EADDRINUSE' || err.code === 'EACCES' || err.code === 'EADDRNOTAVAIL' || err.code === 'ENOTFOUND') {
+      process.stderr.write(`grapevine agent: cannot listen: ${err.code}: ${err.message}\n`);
       process.exit(4);
     }
     throw e;
   }
   if (fatal !== undefined) stop('fatal', fatal);
   else if (stopping) await handle.close();
+}
+
+/**
+ * devFlags fills in `agent --dev` (like `consul agent -dev`): one node named `dev`, a
+ * temporary data dir removed at exit, HTTP on 127.0.0.1:8500, DNS on 127.0.0.1:8600,
+ * gossip on a free loopback port, no join. Flags given explicitly still win.
+ */
+function devFlags(o: AgentFlags): AgentFlags {
+  const dataDir = o.dataDir ?? mkdtempSync(join(tmpdir(), 'grapevine-dev-'));
+  if (o.dataDir === undefined) process.once('exit', () => rmSync(dataDir, { recursive: true, force: true }));
+  process.stderr.write(`grapevine agent --dev: one node, data in ${dataDir} (removed at exit); not for production\n`);
+  return { node: 'dev', httpAddr: '127.0.0.1:8500', dnsAddr: '127.0.0.1:8600', gossipAddr: '127.0.0.1:0', preset: 'local', ...o, dataDir, join: o.join ?? [] };
 }
 
 /** registerAgentCommand adds `grapevine agent`. */
@@ -113,7 +147,11 @@ export function registerAgentCommand(program: Command): void {
     .option('--preset <name>', 'gossip timing preset: lan, local or test')
     .option('--log-level <level>', 'trace, debug, info, warn, error, fatal or silent')
     .option('--no-recover', 'exit (code 6) instead of repairing or moving aside a damaged data dir')
+    .option('--cluster <name>', 'cluster name (overrides the config file)')
+    .option('--advertise <host:port>', 'gossip address to advertise to peers (default: the gossip address, or the first non-loopback address when it is 0.0.0.0 or ::)')
+    .option('--encrypt-key <base64>', 'gossip encryption key (repeatable; the first encrypts); replaces the config file\'s encryptKeys', collect)
+    .option('--dev', 'one throwaway node for trying things out: temporary data dir, HTTP on 127.0.0.1:8500, DNS on 127.0.0.1:8600')
     .action(async (o: AgentFlags) => {
-      await runAgent(o);
+      await runAgent(o.dev ? devFlags(o) : o);
     });
 }

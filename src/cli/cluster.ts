@@ -61,7 +61,17 @@ export async function runCluster(file: string, extraArgs: string[] = []): Promis
   };
   process.on('SIGINT', stopAll);
   process.on('SIGTERM', stopAll);
-  process.stdout.write(`started ${nodes.length} node(s) from ${file}: ${nodes.map((n) => `${n.name} http://${n.httpAddr}`).join(', ')}\n`);
+  process.stdout.write(`starting ${nodes.length} node(s) from ${file}\n`);
+  // A node is "started" only once its API answers: one that failed to bind says so through its exit instead.
+  for (const n of nodes) {
+    void (async () => {
+      for (let i = 0; i < 600 && children.has(n.name) && !stopping; i++) {
+        const up = await fetch(`http://${n.httpAddr}/v1/status`, { signal: AbortSignal.timeout(1000) }).then((r) => r.ok, () => false);
+        if (up) return process.stdout.write(`started ${n.name}: listening on http://${n.httpAddr}\n`);
+        await new Promise((r) => setTimeout(r, 100));
+      }
+    })();
+  }
   await Promise.all(exits);
   process.exit(stopping ? worst : Math.max(worst, 1));
 }

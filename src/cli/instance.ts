@@ -2,6 +2,8 @@ import type { Command } from 'commander';
 import { invalid } from '../core/errors.js';
 import { parseDuration } from '../http/params.js';
 import { seg } from './client.js';
+import { watchDiscover } from './watch.js';
+import { checkOverrides, healthText, withFlagNames, type CheckFlags } from './flags.js';
 import { action, attrsText, client, collect, globals, keyValues, print, table } from './output.js';
 
 function instPath(ns: string, svc: string, id: string): string {
@@ -9,7 +11,7 @@ function instPath(ns: string, svc: string, id: string): string {
 }
 
 function discoverTable(r: any): string {
-  const rows = r.instances.map((i: any) => [i.id, i.health, i.healthReason, i.node, attrsText(i.attributes)]);
+  const rows = r.instances.map((i: any) => [i.id, healthText(i), i.healthReason, i.node, attrsText(i.attributes)]);
   return `${table(['ID', 'HEALTH', 'REASON', 'NODE', 'ATTRIBUTES'], rows)}\n(${r.instances.length} instance(s), revision ${r.revision}${r.truncated ? ', truncated' : ''})`;
 }
 
@@ -22,14 +24,56 @@ export function registerInstanceCommands(program: Command): void {
     .option('--ipv6 <address>', 'IPv6 address')
     .option('--port <port>', 'port')
     .option('--attr <key=value>', 'custom attribute (repeatable)', collect)
+    .option('--check-path <path>', "override the service's HTTP(S) check path")
+    .option('--check-interval <duration>', 'override the check interval, e.g. 10s')
+    .option('--check-timeout <duration>', 'override the check timeout, e.g. 2s')
+    .option('--check-ttl <duration>', 'override the TTL check deadline, e.g. 15s')
+    .option('--failure-threshold <n>', 'override the failures before UNHEALTHY')
+    .option('--success-threshold <n>', 'override the passes before HEALTHY again')
+    .option('--insecure', 'HTTPS checks accept self-signed certificates')
     .action(
-      action(async (ns: string, svc: string, id: string, o: { ipv4?: string; ipv6?: string; port?: string; attr?: string[] }, cmd: Command) => {
+      action(async (ns: string, svc: string, id: string, o: { ipv4?: string; ipv6?: string; port?: string; attr?: string[] } & CheckFlags, cmd: Command) => {
         const attributes = keyValues(o.attr, '--attr');
         if (o.ipv4 !== undefined) attributes.ipv4 = o.ipv4;
         if (o.ipv6 !== undefined) attributes.ipv6 = o.ipv6;
         if (o.port !== undefined) attributes.port = o.port;
-        const r = await client(cmd).call('PUT', instPath(ns, svc, id), { attributes });
-        print(cmd, r, () => `registered ${r.namespace}/${r.service}/${r.id} (${r.health}, owner ${r.node})`);
+        const healthCheck = checkOverrides(o);
+        const r = await withFlagNames(() => client(cmd).call('PUT', instPath(ns, svc, id), { attributes, ...(healthCheck ? { healthCheck } : {}) }));
+        print(cmd, r, () => `registered ${r.namespace}/${r.service}/${r.id} (${healthText(r)}, owner ${r.node})`);
+      }),
+    );
+  const instance = program.command('instance').description('read instances');
+  instance
+    .command('get <namespace> <service> <id>')
+    .description('show one instance: attributes, health and owner')
+    .action(
+      action(async (ns: string, svc: string, id: string, _o: unknown, cmd: Command) => {
+        const r = await client(cmd).call('GET', instPath(ns, svc, id));
+        print(cmd, r, () => table(['ID', 'HEALTH', 'REASON', 'NODE', 'ATTRIBUTES'], [[r.id, healthText(r), r.healthReason, r.node, attrsText(r.attributes ?? {})]]));
+      }),
+    );
+  instance
+    .command('list <namespace> <service>')
+    .description('list the instances of a service (every health)')
+    .option('--max <n>', 'at most this many per page (the daemon pages with a next token)')
+    .action(
+      action(async (ns: string, svc: string, o: { max?: string }, cmd: Command) => {
+        const c = client(cmd);
+        const all: any[] = [];
+        let next: string | undefined;
+        let revision = 0;
+        for (let page = 0; page < 10_000; page++) {
+          const q = new URLSearchParams();
+          if (o.max) q.set('max', o.max);
+          if (next) q.set('next', next);
+          const r = await withFlagNames(() => c.call('GET', `/v1/namespaces/${seg(ns)}/services/${seg(svc)}/instances${q.size ? `?${q}` : ''}`));
+          all.push(...r.instances);
+          revision = r.revision;
+          next = r.next;
+          if (!next) break;
+        }
+        const out = { instances: all, revision };
+        print(cmd, out, () => `${table(['ID', 'HEALTH', 'REASON', 'NODE', 'ATTRIBUTES'], all.map((i) => [i.id, healthText(i), i.healthReason, i.node, attrsText(i.attributes ?? {})]))}\n(${all.length} instance(s), revision ${revision})`);
       }),
     );
   program
@@ -60,23 +104,17 @@ export function registerInstanceCommands(program: Command): void {
         if (o.max) q.set('max', o.max);
         const c = client(cmd);
         const path = `/v1/discover/${seg(ns)}/${seg(svc)}`;
-        let r = await c.call('GET', `${path}?${q}`);
-        const show = () => {
-          if (globals(cmd).json) process.stdout.write(`${JSON.stringify(r)}\n`);
-          else process.stdout.write(`${discoverTable(r)}\n`);
-        };
-        if (!o.watch) return print(cmd, r, () => discoverTable(r));
-        show();
-        for (;;) {
-          q.set('index', String(r.revision));
-          q.set('wait', '5m');
-          const next = await c.call('GET', `${path}?${q}`, undefined, 6 * 60_000);
-          if (next.revision !== r.revision) {
-            r = next;
-            if (!globals(cmd).json) process.stdout.write('\n');
-            show();
-          }
+        if (!o.watch) {
+          const r = await c.call('GET', `${path}?${q}`);
+          return print(cmd, r, () => discoverTable(r));
         }
+        let first = true;
+        const show = (r: any) => {
+          if (globals(cmd).json) process.stdout.write(`${JSON.stringify(r)}\n`);
+          else process.stdout.write(`${first ? '' : '\n'}${discoverTable(r)}\n`);
+          first = false;
+        };
+        await watchDiscover({ client: c, path, query: q, show, warn: (line) => process.stderr.write(`grapevine discover --watch: ${line}\n`) });
       }),
     );
   const health = program.command('health').description('instance health');

@@ -14,6 +14,8 @@ import { registerMemberCommands } from './members.js';
 import { registerNamespaceCommands } from './namespace.js';
 import { registerServiceCommands } from './service.js';
 import { registerTlsCommands } from './tls.js';
+import { registerCompletionCommand } from './completion.js';
+import { registerVersionCommand } from './version.js';
 
 const program = new Command();
 program
@@ -29,7 +31,9 @@ registerMemberCommands(program);
 registerKeygenCommand(program);
 registerTlsCommands(program);
 registerAclCommands(program);
+registerVersionCommand(program);
+registerCompletionCommand(program);
 // --http-addr and --json go on each API command, not on the program: `agent` has its own --http-addr.
-addApiOptions(program, ['agent', 'cluster', 'keygen', 'tls']);
+addApiOptions(program, ['agent', 'cluster', 'keygen', 'tls', 'version', 'completion']);
 
 await program.parseAsync(process.argv);

@@ -33,7 +33,7 @@ export const DEFAULT_GOSSIP_ADDR = '127.0.0.1:7946';
 /** MAX_CONFIG_BYTES bounds the config file. */
 export const MAX_CONFIG_BYTES = 16 * 1024 * 1024;
 
-const TOP_FIELDS = ['cluster', 'nodes', 'join', 'preset', 'gossip', 'encryptKeys', 'dns', 'health', 'http', 'httpsAddr', 'verifyIncoming', 'tls', 'acl', 'limits', 'logLevel', 'recover', 'namespaces', 'services', 'registrations'];
+const TOP_FIELDS = ['cluster', 'advertiseAddr', 'advertiseHttpAddr', 'nodes', 'join', 'preset', 'gossip', 'encryptKeys', 'dns', 'health', 'http', 'httpsAddr', 'verifyIncoming', 'tls', 'acl', 'limits', 'logLevel', 'recover', 'namespaces', 'services', 'registrations'];
 const NODE_NAME = /^[a-zA-Z0-9][a-zA-Z0-9_.-]{0,62}$/;
 
 function list(v: unknown, field: string, max: number): unknown[] {
@@ -80,6 +80,20 @@ function parseNode(v: unknown, i: number): NodeEntry {
   return n;
 }
 
+/** checkEncryptKey throws InvalidInput naming `field` unless k is a base64 AES-256 key. */
+function checkEncryptKey(k: unknown, field: string): void {
+  if (typeof k !== 'string' || !/^[A-Za-z0-9+/]{43}=$/.test(k) || Buffer.from(k, 'base64').length !== 32) {
+    throw invalid(field, 'must be a base64-encoded 32-byte (AES-256) key');
+  }
+}
+
+/** parseAdvertised checks an advertised address: host:port, never the wildcard (peers cannot dial 0.0.0.0 or ::). */
+function parseAdvertised(v: unknown, field: string): string {
+  const a = parseHostPort(v, field);
+  if (a.host === '0.0.0.0' || a.host === '::' || a.port === 0) throw invalid(field, `${String(v)} cannot be advertised: give an address and port other hosts can reach`);
+  return v as string;
+}
+
 /**
  * parseConfigObject validates a parsed config file and returns its parts; `node`
  * resolution and flags happen in resolveAgentConfig.
@@ -94,12 +108,12 @@ export function parseConfigObject(raw: unknown): Obj & { nodesList: NodeEntry[] 
     seen.add(n.name);
   }
   list(o.join, 'join', 100).forEach((j, i) => parseHostPort(j, `join[${i}]`));
+  if (o.advertiseAddr !== undefined) parseAdvertised(o.advertiseAddr, 'advertiseAddr');
+  if (o.advertiseHttpAddr !== undefined) parseAdvertised(o.advertiseHttpAddr, 'advertiseHttpAddr');
   if (o.preset !== undefined && !(typeof o.preset === 'string' && o.preset in GOSSIP_PRESETS)) throw invalid('preset', `must be one of ${Object.keys(GOSSIP_PRESETS).join(', ')}`);
   resolveGossipConfig((o.preset as GossipPreset | undefined) ?? 'lan', o.gossip);
   list(o.encryptKeys, 'encryptKeys', 16).forEach((k, i) => {
-    if (typeof k !== 'string' || !/^[A-Za-z0-9+/]{43}=$/.test(k) || Buffer.from(k, 'base64').length !== 32) {
-      throw invalid(`encryptKeys[${i}]`, 'must be a base64-encoded 32-byte (AES-256) key');
-    }
+    checkEncryptKey(k, `encryptKeys[${i}]`);
   });
   if (o.dns !== undefined) {
     const d = asObject(o.dns, 'dns', ['recursors', 'recursorTimeoutMs']);
@@ -216,13 +230,13 @@ export function resolveAgentConfig(flags: AgentFlags, openFilesLimit = readOpenF
   const defaultOwner = nodes[0]?.name ?? name;
   const registrations = ((f.registrations as RegistrationDef[] | undefined) ?? []).filter((r) => (r.node ?? defaultOwner) === name);
   const out: AgentConfig = {
-    cluster: (f.cluster as string | undefined) ?? 'grapevine',
+    cluster: flags.cluster ?? (f.cluster as string | undefined) ?? 'grapevine',
     node,
     nodes,
     join,
     preset,
     gossip: resolveGossipConfig(preset, f.gossip),
-    encryptKeys: (f.encryptKeys as string[] | undefined) ?? [],
+    encryptKeys: flags.encryptKey && flags.encryptKey.length > 0 ? flags.encryptKey : ((f.encryptKeys as string[] | undefined) ?? []),
     gossipInsecure: gossipInsecure(f.gossip),
     dns: { recursors: dns.recursors ?? [], recursorTimeoutMs: dns.recursorTimeoutMs ?? 2000 },
     health: { maxConcurrentChecks: health.maxConcurrentChecks ?? 64 },
@@ -237,6 +251,11 @@ export function resolveAgentConfig(flags: AgentFlags, openFilesLimit = readOpenF
     registrations,
   };
   if (flags.config) out.configFile = flags.config;
+  if (flags.cluster !== undefined && (flags.cluster.length === 0 || flags.cluster.length > 128)) throw invalid('--cluster', 'must be 1 to 128 characters');
+  (flags.encryptKey ?? []).forEach((k, i) => checkEncryptKey(k, `--encrypt-key[${i}]`));
+  const advertise = flags.advertise ?? (f.advertiseAddr as string | undefined);
+  if (advertise !== undefined) out.advertiseAddr = parseAdvertised(advertise, flags.advertise !== undefined ? '--advertise' : 'advertiseAddr');
+  if (f.advertiseHttpAddr !== undefined) out.advertiseHttpAddr = f.advertiseHttpAddr as string;
   checkGossipSecurity(gossipHost, out.encryptKeys, out.gossipInsecure);
   const tlsFiles = validateTlsConfig(f.tls);
   if (tlsFiles) out.tls = loadTlsMaterial(tlsFiles, name);

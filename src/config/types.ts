@@ -51,6 +51,10 @@ export interface RegistrationDef {
 /** AgentConfig is the fully resolved configuration of one daemon: file, flags and defaults merged. */
 export interface AgentConfig {
   cluster: string;
+  /** advertiseAddr is the gossip address peers dial (config `advertiseAddr`, flag `--advertise`); absent: gossipAddr, or the host's first non-loopback address when gossipAddr is a wildcard. */
+  advertiseAddr?: string;
+  /** advertiseHttpAddr is the HTTP address shown to others (config `advertiseHttpAddr`); absent: httpAddr, with the same wildcard rule. */
+  advertiseHttpAddr?: string;
   /** node is this daemon's own entry, after flag overrides. */
   node: Required<Omit<NodeEntry, 'dnsAddr' | 'httpsAddr'>> & { dnsAddr?: string; httpsAddr?: string };
   /** nodes is the config file's whole list (empty when started from flags only). */
@@ -97,6 +101,14 @@ export interface AgentFlags {
   join?: string[];
   logLevel?: string;
   preset?: string;
+  /** cluster overrides the config's cluster name. */
+  cluster?: string;
+  /** advertise is the gossip address to advertise (`--advertise`). */
+  advertise?: string;
+  /** encryptKey lists base64 gossip keys (`--encrypt-key`, repeatable); they replace the config's encryptKeys. */
+  encryptKey?: string[];
+  /** dev runs one throwaway node for trying things out (`--dev`). */
+  dev?: boolean;
   /** recover is false with `--no-recover`; commander leaves it true otherwise, so only false overrides the file. */
   recover?: boolean;
 }

@@ -11,6 +11,23 @@ export interface InstanceView extends EffectiveHealthResult {
   hlc: number;
 }
 
+/** IndexFloors are per-service index floors by service key: `index` for blocking queries, `instances` for Cloud Map's InstancesRevision. */
+export interface IndexFloors {
+  index: Record<string, number>;
+  instances: Record<string, number>;
+}
+
+/** raise sets map[key] to value when value is higher. */
+function raise(map: Map<string, number>, key: string, value: number): void {
+  if (value > (map.get(key) ?? 0)) map.set(key, value);
+}
+
+/** restore puts back a map entry as it was (undefined: absent). */
+function restore(map: Map<string, number>, key: string, value: number | undefined): void {
+  if (value === undefined) map.delete(key);
+  else map.set(key, value);
+}
+
 /** ApplyResult tells the caller what a merge changed, so the runtime can persist and wake waiters. */
 export interface ApplyResult {
   changed: boolean;
@@ -33,6 +50,10 @@ export class Registry {
   private readonly nsRevision = new Map<string, number>();
   private readonly members = new Map<string, MemberStatus>();
   private readonly reapedOwners = new Set<string>();
+  /** svcIndex: per service key, the highest HLC of any of its records (service, instances, health; tombstones too), never lowered. */
+  private readonly svcIndex = new Map<string, number>();
+  /** svcInstancesHlc: per service key, the highest HLC of its instance records only (Cloud Map's InstancesRevision), never lowered. */
+  private readonly svcInstancesHlc = new Map<string, number>();
   private revisionCounter = 0;
   /** tokensByHash finds a live ACL token by the SHA-256 of its secret. */
   private readonly tokensByHash = new Map<string, TokenValue>();
@@ -73,6 +94,7 @@ export class Registry {
           if (set.size === 0) this.servicesByNs.delete(parsed.ns);
         }
         this.svcRevision.set(rec.key, rev);
+        raise(this.svcIndex, rec.key, rec.hlc);
         break;
       }
       case 'i': {
@@ -92,11 +114,16 @@ export class Registry {
           if (insts.size === 0) this.instancesBySvc.delete(sk);
         }
         this.svcRevision.set(sk, rev);
+        raise(this.svcIndex, sk, rec.hlc);
+        raise(this.svcInstancesHlc, sk, rec.hlc);
         break;
       }
-      case 'h':
-        this.svcRevision.set(serviceKey(parsed.ns, parsed.svc!), rev);
+      case 'h': {
+        const sk = serviceKey(parsed.ns, parsed.svc!);
+        this.svcRevision.set(sk, rev);
+        raise(this.svcIndex, sk, rec.hlc);
         break;
+      }
     }
     return { changed: true, previous };
   }
@@ -121,7 +148,15 @@ export class Registry {
     if (!rec) return;
     if (rec.value !== null) {
       // Route the index clean-up through apply with a tombstone that outranks the record, then forget it.
+      // That tombstone exists only here, so it must not move the service's cluster-wide index.
+      const p = parseKey(key);
+      const sk = p?.svc !== undefined ? serviceKey(p.ns, p.svc) : undefined;
+      const before = sk ? [this.svcIndex.get(sk), this.svcInstancesHlc.get(sk)] : [];
       this.apply({ key, value: null, hlc: rec.hlc + 1, node: rec.node, seq: rec.seq });
+      if (sk) {
+        restore(this.svcIndex, sk, before[0]);
+        restore(this.svcInstancesHlc, sk, before[1]);
+      }
     }
     this.records.delete(key);
     ++this.revisionCounter;
@@ -254,6 +289,33 @@ export class Registry {
   /** serviceRevision returns the revision of the last change to a service or its instances. */
   serviceRevision(ns: string, svc: string): number {
     return this.svcRevision.get(serviceKey(ns, svc)) ?? 0;
+  }
+
+  /**
+   * serviceIndex is a service's blocking-query index: the highest HLC of its records
+   * (service, instances and health, tombstones included), raised by persisted floors.
+   * Daemons holding the same records give the same index, and it never goes down on a
+   * daemon: collecting a tombstone does not lower it, and the floors carry it across
+   * restarts. Member status changes do not move it (they are not records; see waiters).
+   */
+  serviceIndex(ns: string, svc: string): number {
+    return this.svcIndex.get(serviceKey(ns, svc)) ?? 0;
+  }
+
+  /** instancesRevision is Cloud Map's InstancesRevision: like serviceIndex, over instance records only (health changes do not move it). */
+  instancesRevision(ns: string, svc: string): number {
+    return this.svcInstancesHlc.get(serviceKey(ns, svc)) ?? 0;
+  }
+
+  /** indexFloors returns the current indexes of every service ever seen, for persisting as floors. */
+  indexFloors(): IndexFloors {
+    return { index: Object.fromEntries(this.svcIndex), instances: Object.fromEntries(this.svcInstancesHlc) };
+  }
+
+  /** raiseIndexFloors raises services' indexes to persisted floors (at start-up, after loading the records). */
+  raiseIndexFloors(floors: Partial<IndexFloors>): void {
+    for (const [k, v] of Object.entries(floors.index ?? {})) if (Number.isSafeInteger(v)) raise(this.svcIndex, k, v);
+    for (const [k, v] of Object.entries(floors.instances ?? {})) if (Number.isSafeInteger(v)) raise(this.svcInstancesHlc, k, v);
   }
 
   /** namespaceRevision returns the revision of the last change anywhere under a namespace. */

@@ -44,12 +44,14 @@ export interface HealthManagerOptions {
 export class HealthManager implements HealthApi {
   private readonly node: HealthNode;
   private readonly deregistrar: Deregistrar;
+  private readonly drainLog: HealthLogger;
   private readonly checks: OwnedChecks;
   private stopped = false;
 
   constructor(node: HealthNode, opts: HealthManagerOptions = {}) {
     this.node = node;
     const log = opts.logger ?? silentLogger;
+    this.drainLog = log;
     this.deregistrar = new Deregistrar(node, log);
     this.checks = new OwnedChecks({
       node,
@@ -121,6 +123,7 @@ export class HealthManager implements HealthApi {
     const inst = requireInstance(this.node.registry, ns, svc, id);
     const next = drainedInstance(inst, drainMs, this.node.clock.nowMs());
     if (next.drainUntilMs !== inst.drainUntilMs) await this.node.write([{ key: instanceKey(ns, svc, id), value: next }]);
+    this.drainLog.info({ ns, svc, id, drainMs, drainUntilMs: next.drainUntilMs }, `drain started: ${ns}/${svc}/${id} is DRAINING and deregistered in ${drainMs} ms`);
     this.deregistrar.armDrain(ns, svc, id);
   }
 

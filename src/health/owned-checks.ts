@@ -226,8 +226,9 @@ export class OwnedChecks {
     this.armUnhealthy(t);
     if (!write || this.stopped) return;
     if (before !== tr.state.status) {
-      this.log.info(
-        { ns: t.ns, svc: t.svc, id: t.id, status: tr.state.status, previous: before, reason: tr.state.reason, check: t.cfg?.type ?? null },
+      // A turn to UNHEALTHY is what an operator must see: warn, with the check's reason and output.
+      (tr.state.status === 'UNHEALTHY' ? this.log.warn.bind(this.log) : this.log.info.bind(this.log))(
+        { ns: t.ns, svc: t.svc, id: t.id, status: tr.state.status, previous: before, reason: tr.state.reason, output: tr.state.output, check: t.cfg?.type ?? null },
         `health ${t.ns}/${t.svc}/${t.id}: ${before} -> ${tr.state.status} (${tr.state.reason})`,
       );
       this.metrics?.statusChanges.inc({ status: tr.state.status, type: t.cfg?.type ?? 'NONE' });

@@ -13,10 +13,20 @@ export interface RouteMatch {
   params: Record<string, string>;
   /** acl is the route's declared need (undefined: management only). */
   acl: RouteAcl | undefined;
+  /** query lists the query parameters the route takes. */
+  query: readonly string[];
 }
 
 function newNode(): Node {
   return { literal: new Map(), handlers: new Map() };
+}
+
+/** checkQuery refuses a query parameter the route does not take, the same way on every route, naming it and the ones it takes. */
+export function checkQuery(query: URLSearchParams, allowed: readonly string[]): void {
+  for (const k of query.keys()) {
+    if (allowed.includes(k) || allowed.some((a) => a.endsWith('.') && k.startsWith(a) && k.length > a.length)) continue;
+    throw new GrapevineError('InvalidInput', `${k.slice(0, 80)}: unknown query parameter${allowed.length ? ` (this route takes ${allowed.map((a) => (a.endsWith('.') ? `${a}KEY` : a)).join(', ')})` : ' (this route takes none)'}`);
+  }
 }
 
 /**
@@ -73,6 +83,6 @@ export class Router {
       if (n.handlers.size === 0) throw new GrapevineError('NotFound', `no such endpoint ${rawPath.slice(0, 200)}`);
       throw new GrapevineError('MethodNotAllowed', `${method} is not allowed here (allowed: ${[...n.handlers.keys()].join(', ')})`);
     }
-    return { handler: route.handler, params, acl: route.acl };
+    return { handler: route.handler, params, acl: route.acl, query: route.query ?? [] };
   }
 }

@@ -15,7 +15,7 @@ import { rawHeader, tokenFromHeaders } from './acl.js';
 import { isWrite, RateLimited, RequestGate } from './gate.js';
 import { isSigV4, sha256Hex } from './sigv4.js';
 import { LimitReporter, limitServerOptions, type ApiLimits } from './limits.js';
-import { Router } from './router.js';
+import { Router, checkQuery } from './router.js';
 import type { ApiDeps, ApiResponse } from './types.js';
 import { aclRoutes } from './routes/acl.js';
 import { agentRoutes } from './routes/agent.js';
@@ -227,6 +227,7 @@ export function createApiServer(deps: ApiDeps, limits: ApiLimits, security: ApiS
       accessorId = identity.accessorId;
       gate.authorize(m.acl, m.params, identity);
       const query = q < 0 ? NO_QUERY : new URLSearchParams(url.slice(q + 1));
+      if (q >= 0) checkQuery(query, m.query);
       const ok = (r: ApiResponse) => {
         count(method, r.status ?? 200);
         audit(r.status ?? 200);

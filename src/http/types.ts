@@ -64,4 +64,6 @@ export interface Route {
   path: string;
   handler: Handler;
   acl?: RouteAcl;
+  /** query lists the query parameters the route takes (a name ending in '.' allows that prefix); any other is refused the same way on every route. */
+  query?: readonly string[];
 }

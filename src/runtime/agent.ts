@@ -22,11 +22,17 @@ import type { Store } from '../storage/store.js';
 import { RealClock, type Clock } from './clock.js';
 import { ClockSkewWatch } from './clock-skew.js';
 import { applyConfigDefinitions } from './config-definitions.js';
+import { ConfigRegistrationKeeper } from './config-registrations.js';
 import type { AgentContext } from './context.js';
 import { startGossip } from './gossip.js';
+import { IndexFloorKeeper } from './index-floors.js';
 import { GrapevineNode } from './node.js';
+import { restartOnlyChanges } from './reload.js';
 import { systemRandom } from './random.js';
+import { listening } from './listen-error.js';
 import { Teardown } from './teardown.js';
+import { resolveAdvertised } from './advertise.js';
+import { invalid } from '../core/errors.js';
 import { ServiceWaiters } from './waiters.js';
 
 /** StartAgentOptions are the inputs of startAgent; only `config` is required. */
@@ -54,6 +60,8 @@ export interface AgentHandle {
   recovery?: RecoveryOutcome;
   /** onClose registers a stop step; steps run in reverse order of registration, before the store closes. */
   onClose(fn: () => Promise<void> | void): void;
+  /** reload applies a new config (SIGHUP): log level, namespaces, services, registrations; it returns the fields that need a restart. A bad definition throws InvalidInput. */
+  reload(next: AgentConfig): Promise<{ restartNeeded: string[] }>;
   /** close stops accepting requests, leaves the cluster, runs stop steps, flushes and closes the store. Idempotent. */
   close(): Promise<void>;
 }
@@ -93,8 +101,14 @@ export async function startAgent(opts: StartAgentOptions): Promise<AgentHandle> 
     registerNodeGauges(node);
     // ACLs: one resolver for HTTP requests and DNS answers (acl.dnsToken's rights).
     const acl = new AclResolver(node.registry, config.acl);
+    // Indexes never go backwards: raise them to the persisted floors before anything reads them.
+    const floors = new IndexFloorKeeper(node, clock);
+    await floors.start();
+    teardown.add('index floors', () => floors.stop());
 
-    const applied = await applyConfigDefinitions(node, config, clock.nowMs());
+    const registrations = new ConfigRegistrationKeeper(node, logger, clock.nowMs());
+    teardown.add('config registrations', () => registrations.stop());
+    const applied = await applyConfigDefinitions(node, config, clock.nowMs(), registrations);
     if (applied.namespaces + applied.services + applied.registrations > 0) logger.info(applied, 'applied config definitions');
 
     const onIdentityRefused = (detail: string, peerAddr: string) => {
@@ -103,7 +117,12 @@ export async function startAgent(opts: StartAgentOptions): Promise<AgentHandle> 
       opts.onFatal?.(5, message);
     };
     const refill = recovery !== undefined && recovery.recovered !== 'none';
-    const gossip = await startGossip({ node, cluster: config.cluster, gossipAddr: config.node.gossipAddr, join: config.join, gossip: config.gossip, encryptKeys: config.encryptKeys, ...(config.tls ? { tls: config.tls } : {}), logger, clock, random, metrics: metricsRegistry, refill, onIdentityRefused });
+    // Never advertise a wildcard: peers dial what we advertise.
+    const advertised = resolveAdvertised(config.node.gossipAddr, config.advertiseAddr);
+    if (!advertised) throw invalid('advertiseAddr', `gossipAddr ${config.node.gossipAddr} listens on every interface and this host has no non-loopback address to advertise; set advertiseAddr (--advertise)`);
+    if (advertised.source === 'interface') logger.info({ gossipAddr: config.node.gossipAddr, advertiseAddr: advertised.addr }, `gossipAddr is a wildcard: advertising ${advertised.addr} (the host's first non-loopback address; set advertiseAddr to choose)`);
+    const advertiseAddr = advertised.source === 'listen' ? {} : { advertiseAddr: advertised.addr };
+    const gossip = await listening('gossipAddr', config.node.gossipAddr, () => startGossip({ node, cluster: config.cluster, gossipAddr: config.node.gossipAddr, ...advertiseAddr, join: config.join, gossip: config.gossip, encryptKeys: config.encryptKeys, ...(config.tls ? { tls: config.tls } : {}), logger, clock, random, metrics: metricsRegistry, refill, onIdentityRefused }));
     teardown.add('gossip', () => gossip.stop());
 
     // A node too far off the cluster's clock says so and refuses writes (ClockSkew).
@@ -120,17 +139,19 @@ export async function startAgent(opts: StartAgentOptions): Promise<AgentHandle> 
     const viewCache = new ViewCache();
     if (config.node.dnsAddr) {
       const d = parseHostPort(config.node.dnsAddr, 'dnsAddr');
-      const dns = await startDnsServer({
-        registry: node.registry,
-        host: d.host,
-        port: d.port,
-        random,
-        viewCache,
-        recursors: config.dns.recursors,
-        recursorTimeoutMs: config.dns.recursorTimeoutMs,
-        rateLimit: { responsesPerSec: config.limits.dnsResponsesPerSec, slip: config.limits.dnsSlip },
-        ...(config.acl.enabled ? { allowNamespace: (ns: string) => acl.dns().authz.namespace(ns, 'read') } : {}),
-      });
+      const dns = await listening('dnsAddr', config.node.dnsAddr, () =>
+        startDnsServer({
+          registry: node.registry,
+          host: d.host,
+          port: d.port,
+          random,
+          viewCache,
+          recursors: config.dns.recursors,
+          recursorTimeoutMs: config.dns.recursorTimeoutMs,
+          rateLimit: { responsesPerSec: config.limits.dnsResponsesPerSec, slip: config.limits.dnsSlip },
+          ...(config.acl.enabled ? { allowNamespace: (ns: string) => acl.dns().authz.namespace(ns, 'read') } : {}),
+        }),
+      );
       teardown.add('dns', () => dns.close());
       logger.info({ dns: formatHostPort(dns.address), recursors: config.dns.recursors.length }, 'dns server listening');
     }
@@ -146,10 +167,13 @@ export async function startAgent(opts: StartAgentOptions): Promise<AgentHandle> 
       security.https = { host: h.host, port: h.port, key: t.key, cert: t.cert, ca: t.ca, verifyIncoming: config.verifyIncoming };
     }
     const a = parseHostPort(config.node.httpAddr, 'httpAddr');
-    const http = await startApiServer(deps, a.host, a.port, config.http, security);
-    logger.info({ http: http.address, https: http.httpsAddress ?? null, acl: config.acl.enabled ? config.acl.defaultPolicy : 'off', gossip: config.node.gossipAddr, dns: config.node.dnsAddr ?? null, version: ctx.version }, 'grapevine agent started');
+    const http = await listening('httpAddr', config.node.httpAddr, () => startApiServer(deps, a.host, a.port, config.http, security));
+    const httpAdvertised = resolveAdvertised(config.node.httpAddr, config.advertiseHttpAddr)?.addr ?? null;
+    logger.info({ http: http.address, https: http.httpsAddress ?? null, advertiseHttpAddr: httpAdvertised, acl: config.acl.enabled ? config.acl.defaultPolicy : 'off', gossip: config.node.gossipAddr, advertiseAddr: advertised.addr, dns: config.node.dnsAddr ?? null, version: ctx.version }, 'grapevine agent started');
 
     let closing: Promise<void> | undefined;
+    // running is the config the daemon runs with; a reload changes only what it can apply.
+    let running = config;
     return {
       ctx,
       node,
@@ -158,6 +182,15 @@ export async function startAgent(opts: StartAgentOptions): Promise<AgentHandle> 
       http,
       ...(recovery ? { recovery } : {}),
       onClose: (fn) => teardown.add('extra', fn),
+      async reload(next) {
+        const restartNeeded = restartOnlyChanges(running, next);
+        logger.level = next.logLevel;
+        const reloaded = await applyConfigDefinitions(node, next, clock.nowMs(), registrations, 'reload');
+        running = { ...running, logLevel: next.logLevel, namespaces: next.namespaces, services: next.services, registrations: next.registrations };
+        logger.info({ ...reloaded, logLevel: next.logLevel }, 'config reloaded');
+        if (restartNeeded.length > 0) logger.warn({ fields: restartNeeded }, `config reloaded, but these fields change only at a restart: ${restartNeeded.join(', ')}`);
+        return { restartNeeded };
+      },
       close() {
         closing ??= (async () => {
           logger.info('shutting down');

@@ -1,5 +1,6 @@
-import { putInstance, putNamespace, putService, type Write } from '../core/commands.js';
+import { putNamespace, putService, type Write } from '../core/commands.js';
 import { GrapevineError, invalid } from '../core/errors.js';
+import type { ConfigRegistrationKeeper } from './config-registrations.js';
 import type { GrapevineNode } from './node.js';
 import type { AgentConfig } from '../config/types.js';
 
@@ -11,12 +12,13 @@ export interface ApplySummary {
 }
 
 /**
- * applyConfigDefinitions creates the config file's namespaces, services and this
- * node's registrations, in that order. It is idempotent: definitions equal to what is
+ * applyConfigDefinitions creates the config file's namespaces and services, then hands
+ * this node's registrations to the ConfigRegistrationKeeper (re-applied at every
+ * start, removed ones deregistered). It is idempotent: definitions equal to what is
  * stored write nothing, so a restart does not churn versions (and gossip). A bad
  * definition throws InvalidInput naming its place in the file.
  */
-export async function applyConfigDefinitions(node: GrapevineNode, config: AgentConfig, nowMs: number): Promise<ApplySummary> {
+export async function applyConfigDefinitions(node: GrapevineNode, config: AgentConfig, nowMs: number, registrations: ConfigRegistrationKeeper, source: 'start' | 'reload' = 'start'): Promise<ApplySummary> {
   const ctx = { node: node.name, nowMs };
   const reg = node.registry;
   const summary: ApplySummary = { namespaces: 0, services: 0, registrations: 0 };
@@ -39,9 +41,7 @@ export async function applyConfigDefinitions(node: GrapevineNode, config: AgentC
     const { namespace, name, ...body } = d;
     summary.services += await run(`services[${i}]`, () => putService(reg, namespace, name, body, ctx).writes);
   }
-  for (const [i, d] of config.registrations.entries()) {
-    const { namespace, service, id, node: _owner, ...body } = d;
-    summary.registrations += await run(`registrations[${i}]`, () => putInstance(reg, namespace, service, id, body, ctx).writes);
-  }
+  const r = await registrations.reconcile(config.registrations, source);
+  summary.registrations = r.registered + r.deregistered;
   return summary;
 }

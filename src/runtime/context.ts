@@ -12,6 +12,8 @@ export interface MembershipApi {
   members(): MemberInfo[];
   /** leave announces a graceful leave to the cluster and stops gossiping. */
   leave(): Promise<void>;
+  /** forceLeave marks a failed member `left`; NotFound for an unknown member, InvalidInput for a live one. Optional for embedders without gossip. */
+  forceLeave?(name: string): MemberInfo;
 }
 
 // HealthApi is the health unit's own contract; re-exported for the adapters that import it from here.

@@ -117,6 +117,11 @@ export class GossipDriver {
     this.run((now) => this.engine.leave(now));
   }
 
+  /** forceLeave marks a failed member `left` (issue 14: `grapevine force-leave`). */
+  forceLeave(name: string): void {
+    this.run((now) => this.engine.forceLeave(name, now));
+  }
+
   /** idle resolves once nothing the driver started (merges, chunked outputs, persists) is still running. */
   async idle(): Promise<void> {
     for (let i = 0; i < 10_000 && (this.inFlight.size > 0 || this.draining); i++) await Promise.all([...this.inFlight]);
@@ -265,9 +270,8 @@ export class GossipDriver {
     } else if (out.persist) this.persistSoon();
     for (const s of out.status) {
       node.setMemberStatus(s.name, s.status);
-      // Suspicions come and go under load; the verdicts are what an operator needs to see.
-      if (s.status === 'suspect') log.debug({ member: s.name, status: s.status }, 'member status changed');
-      else log.info({ member: s.name, status: s.status }, 'member status changed');
+      // Each change once, suspect included (issue 14: logs).
+      log.info({ member: s.name, status: s.status }, `member ${s.name} is ${s.status}`);
     }
     for (const r of out.reap) node.setOwnerReaped(r.name, r.reaped);
   }

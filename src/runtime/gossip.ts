@@ -14,6 +14,7 @@ import type { GossipTls } from '../transport/secure.js';
 import { WsTransport } from '../transport/ws-transport.js';
 import type { Clock } from './clock.js';
 import type { MemberInfo, MembershipApi } from './context.js';
+import { GrapevineError } from '../core/errors.js';
 import { GossipDriver, PERSIST_META_KEY } from './driver.js';
 import { registerGossipMetrics, unregisterGossipRuntime } from './gossip-metrics.js';
 import type { GrapevineNode } from './node.js';
@@ -27,6 +28,8 @@ export interface GossipRuntimeOptions {
   cluster: string;
   /** gossipAddr is host:port to listen on and advertise (port 0: the OS picks one). */
   gossipAddr: string;
+  /** advertiseAddr is the address peers are told to dial, when it differs from gossipAddr (issue 14: advertised address). */
+  advertiseAddr?: string;
   join: string[];
   gossip: GossipConfig;
   encryptKeys: string[];
@@ -64,6 +67,14 @@ export class GossipRuntime {
     this.membership = {
       members: (): MemberInfo[] => this.engine.members(),
       leave: () => this.leave(),
+      forceLeave: (name: string): MemberInfo => {
+        const m = this.engine.members().find((x) => x.name === name);
+        if (!m) throw new GrapevineError('NotFound', `member ${name} is not known to this node`);
+        if (name === node.name) throw new GrapevineError('InvalidInput', `node: ${name} is this node; use \`grapevine leave\``);
+        if (m.status === 'alive') throw new GrapevineError('InvalidInput', `node: member ${name} is alive; force-leave is for failed members (suspect or dead)`);
+        this.driver.forceLeave(name);
+        return this.engine.members().find((x) => x.name === name) ?? { ...m, status: 'left' };
+      },
     };
     transport.on('message', (from, msg) => this.driver.message(from, msg));
     transport.on('peerUp', (name) => this.driver.peerUp(name));
@@ -100,6 +111,12 @@ export class GossipRuntime {
   }
 }
 
+/** bindOf splits a listen address into the transport's bind host and port (issue 14: advertised address). */
+function bindOf(addr: string): { bindHost: string; bindPort: number } {
+  const i = addr.lastIndexOf(':');
+  return { bindHost: addr.slice(0, i).replace(/^\[|\]$/g, ''), bindPort: Number(addr.slice(i + 1)) };
+}
+
 /** startGossip listens on gossipAddr, restores the persisted gossip state, joins and starts ticking. */
 export async function startGossip(opts: GossipRuntimeOptions): Promise<GossipRuntime> {
   let rt: GossipRuntime | undefined;
@@ -109,7 +126,8 @@ export async function startGossip(opts: GossipRuntimeOptions): Promise<GossipRun
     random: opts.random,
     cluster: opts.cluster,
     nodeName: opts.node.name,
-    gossipAddr: opts.gossipAddr,
+    gossipAddr: opts.advertiseAddr ?? opts.gossipAddr,
+    ...(opts.advertiseAddr ? bindOf(opts.gossipAddr) : {}),
     maxFrameBytes: opts.gossip.maxFrameBytes,
     encryptKeys: opts.encryptKeys,
     ...(opts.tls ? { tls: opts.tls } : {}),

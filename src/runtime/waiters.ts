@@ -10,6 +10,7 @@ export const DEFAULT_MAX_WAITERS = 10_000;
 interface Waiter {
   ns: string;
   svc: string;
+  /** after is the service's local revision when the request parked; any change past it wakes the request. */
   after: number;
   timer: TimerHandle;
   resolve: (changed: boolean) => void;
@@ -17,7 +18,13 @@ interface Waiter {
 
 /**
  * ServiceWaiters parks blocking discovery queries (Consul's `index` + `wait`) until
- * the service's revision passes the index the client saw, or the wait ends. It
+ * the service changes, or the wait ends. The route parks a request only when its
+ * index equals the service's cluster-wide index (Registry.serviceIndex); from then on
+ * any change to the service wakes it: a record (which usually raises the index) or a
+ * status change of an owner (owner dead: its instances turn UNHEALTHY), which is not
+ * a record and leaves the index where it is, so that the index stays the same on
+ * every daemon. A woken client gets the new answer, and the same index if only a
+ * member's status changed. The node-local serviceRevision tracks those changes. It
  * listens to the node's `changed` event and wakes only the waiters of the services
  * that the changed records touch; a change without records (a member's status) can
  * touch any service, so it checks them all.
@@ -41,11 +48,12 @@ export class ServiceWaiters {
   }
 
   /**
-   * wait resolves true once serviceRevision(ns, svc) > after, or false after
-   * timeoutMs; an aborted signal resolves it at once. Too many waiters is Unavailable.
+   * wait resolves true once the service changes (its local serviceRevision passes the
+   * one it has now), or false after timeoutMs; an aborted signal resolves it at once.
+   * Too many waiters is Unavailable.
    */
-  wait(ns: string, svc: string, after: number, timeoutMs: number, signal?: AbortSignal): Promise<boolean> {
-    if (this.node.registry.serviceRevision(ns, svc) > after) return Promise.resolve(true);
+  wait(ns: string, svc: string, timeoutMs: number, signal?: AbortSignal): Promise<boolean> {
+    const after = this.node.registry.serviceRevision(ns, svc);
     if (this.count >= this.maxWaiters) return Promise.reject(new GrapevineError('Unavailable', `too many blocking queries (${this.maxWaiters})`));
     return new Promise((resolve) => {
       const key = `${ns}|${svc}`;

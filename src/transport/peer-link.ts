@@ -201,7 +201,7 @@ export class PeerLink {
     if (this.direction === 'in') return this.onAcceptorFrame(frame);
     if (frame.k !== 'welcome' || !this.hello) return this.refuse('handshake', 'unexpected', `expected welcome, got ${frame.k}`);
     const refusal = checkWelcome(this.ctx.me, this.hello, frame) ?? checkCertificate(this.certNames, frame.node);
-    if (refusal) return this.refuse('handshake', refusal, `welcome from ${frame.node} (${frame.addr}) refused${refusal === 'certificate' ? `: its certificate names ${this.certNames!.join(', ') || 'no node'}` : ''}`);
+    if (refusal) return this.refuse('handshake', refusal, `welcome from ${frame.node} (${frame.addr}) refused${refusal === 'certificate' ? `: its certificate names ${this.certNames!.join(', ') || 'no node'}` : ''}${refusal === 'wrong_cluster' ? `: it is in cluster ${JSON.stringify(frame.cluster)}, this node in ${JSON.stringify(this.ctx.me.cluster)}` : ''}`);
     this.peer = { cluster: frame.cluster, node: frame.node, addr: frame.addr, boot: frame.boot };
     const now = this.ctx.nowMs();
     this.write(this.ctx.codec.encode(makeConfirm(frame, now)));
@@ -214,7 +214,7 @@ export class PeerLink {
     if (!this.welcome) {
       if (frame.k !== 'hello') return this.refuse('handshake', 'unexpected', `expected hello, got ${frame.k}`);
       const refusal = checkCertificate(this.certNames, frame.node) ?? this.ctx.replay.checkHello(this.ctx.me, frame);
-      if (refusal) return this.refuse('handshake', refusal, `hello from ${frame.node} (${frame.addr}) refused${refusal === 'certificate' ? `: its certificate names ${this.certNames!.join(', ') || 'no node'}` : ''}`);
+      if (refusal) return this.refuse('handshake', refusal, `hello from ${frame.node} (${frame.addr}) refused${refusal === 'certificate' ? `: its certificate names ${this.certNames!.join(', ') || 'no node'}` : ''}${refusal === 'wrong_cluster' ? `: it is in cluster ${JSON.stringify(frame.cluster)}, this node in ${JSON.stringify(this.ctx.me.cluster)}` : ''}`);
       const hello = frame;
       this.vetting = true;
       const vet = this.hooks.vetHello ? this.hooks.vetHello(this, hello) : Promise.resolve(undefined);

@@ -40,7 +40,7 @@ describe('CLI against a real daemon', () => {
     assert.match(inUse.stderr, /^error: ResourceInUse: /);
     const bad = cli(d, 'service', 'create', 'cli.internal', 'tcp', '--check', 'TCP', '--check-path', '/x');
     assert.equal(bad.status, 1);
-    assert.match(bad.stderr, /InvalidInput: healthCheck\.path/);
+    assert.match(bad.stderr, /InvalidInput: --check-path: /);
     assert.equal(cli(d, 'deregister', 'cli.internal', 'web', 'w1').status, 0);
     assert.equal(cli(d, 'service', 'delete', 'cli.internal', 'web').status, 0);
     assert.equal(cli(d, 'namespace', 'delete', 'cli.internal').status, 0);

@@ -241,6 +241,12 @@ export class GossipEngine {
     return this.finish();
   }
 
+  /** forceLeave marks a failed member `left` (issue 14: `grapevine force-leave`). */
+  forceLeave(name: string, now: number): GossipOutput {
+    this.membership.forceLeave(name, now);
+    return this.finish();
+  }
+
   /** leave announces a graceful leave; the engine goes quiet afterwards. */
   leave(_now: number): GossipOutput {
     this.membership.leave();

@@ -222,6 +222,17 @@ export class Membership implements MembershipContext {
     this.out.persist();
   }
 
+  /**
+   * forceLeave marks a failed (suspect or dead) member `left`, as Consul's force-leave
+   * does, and spreads it; an alive or unknown member is left alone. (issue 14: force-leave)
+   */
+  forceLeave(name: string, now: number): boolean {
+    const m = this.list.get(name);
+    if (!m || name === this.self.name || (m.status !== 'dead' && m.status !== 'suspect')) return false;
+    this.deadNode(name, m.inc, this.self.name, now, true);
+    return true;
+  }
+
   /** leave announces a graceful leave straight to several peers; afterwards the node stays quiet. */
   leave(): void {
     if (this.leaving) return;

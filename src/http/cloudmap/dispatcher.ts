@@ -27,6 +27,23 @@ import { tagOperations } from './tags.js';
 export const TARGET_PREFIX = 'Route53AutoNaming_v20170314.';
 const CONTENT_TYPE = 'application/x-amz-json-1.1';
 
+/** READ_OPERATION matches the operations that change nothing (they are not logged). */
+const READ_OPERATION = /^(Get|List|Discover)/;
+
+/** logWrite logs a Cloud Map write at info: who (remote address), what (the ids and names it names) and the result. */
+function logWrite(deps: ApiDeps, req: IncomingMessage, op: string, input: unknown, status: number, body: string, accessorId: string | undefined): void {
+  if (!op || READ_OPERATION.test(op)) return;
+  const what: Record<string, unknown> = {};
+  if (input && typeof input === 'object') {
+    for (const k of ['Name', 'Id', 'NamespaceId', 'ServiceId', 'InstanceId', 'NamespaceName', 'ServiceName', 'ResourceARN']) {
+      const v = (input as Record<string, unknown>)[k];
+      if (typeof v === 'string') what[k] = v.slice(0, 300);
+    }
+  }
+  const result = status < 300 ? 'ok' : (/"__type":"([^"]+)"/.exec(body)?.[1] ?? String(status));
+  deps.logger.info({ audit: true, accessorId, remote: req.socket.remoteAddress, api: 'cloudmap', op, ...what, status, result }, `cloud map ${op}: ${result}`);
+}
+
 /** CloudMapApi serves the Cloud Map operations of one daemon. */
 export class CloudMapApi {
   private readonly operations: Record<string, CmHandler>;
@@ -58,8 +75,11 @@ export class CloudMapApi {
    * into an identity (or throws), and `done` hears the status, for metrics and audit.
    */
   handle(req: IncomingMessage, res: ServerResponse, done: (status: number) => void = () => undefined, authenticate: (body: Buffer) => Identity = () => OPEN_IDENTITY): void {
+    let input: unknown;
+    let accessorId: string | undefined;
     const reply = (status: number, body: string) => {
       done(status);
+      logWrite(this.deps, req, name, input, status, body, accessorId);
       if (res.destroyed) return;
       const headers = ['content-type', CONTENT_TYPE, 'content-length', String(Buffer.byteLength(body))];
       if (status === 413) headers.push('connection', 'close');
@@ -95,9 +115,11 @@ export class CloudMapApi {
         region: regionOf(req.headers.authorization),
         cmd: () => ({ node: this.deps.ctx.node.name, nowMs: this.deps.ctx.node.clock.nowMs() }),
       };
-      const input = members(body);
-      authorizeOperation(c, name, input, identity.authz, identity.accessorId);
-      return filterOutput(c, name, await handler(c, input), identity.authz, identity.accessorId);
+      input = body;
+      accessorId = identity.accessorId;
+      const args = members(body);
+      authorizeOperation(c, name, args, identity.authz, identity.accessorId);
+      return filterOutput(c, name, await handler(c, args), identity.authz, identity.accessorId);
     }).then((out) => {
       if (out && typeof out.__json === 'string') return reply(200, out.__json);
       reply(200, out === undefined ? '{}' : JSON.stringify(out));

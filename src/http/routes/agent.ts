@@ -1,3 +1,4 @@
+import { GrapevineError } from '../../core/errors.js';
 import type { ApiDeps, Route } from '../types.js';
 
 /**
@@ -6,6 +7,17 @@ import type { ApiDeps, Route } from '../types.js';
  */
 export function agentRoutes(deps: ApiDeps): Route[] {
   return [
+    {
+      method: 'POST',
+      path: '/v1/agent/force-leave/:node',
+      handler: (req) => {
+        const fl = deps.ctx.membership.forceLeave;
+        if (!fl) throw new GrapevineError('NotImplemented', 'this daemon runs without gossip');
+        const m = fl(req.params.node!);
+        deps.logger.info({ member: m.name, remote: req.raw.socket.remoteAddress, result: m.status }, `force-leave: member ${m.name} marked ${m.status}`);
+        return { body: { member: m } };
+      },
+    },
     {
       method: 'POST',
       path: '/v1/agent/leave',

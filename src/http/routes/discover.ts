@@ -65,8 +65,9 @@ function joinAnswer(entries: readonly Buffer[], order: Int32Array, k: number, re
 
 /**
  * discoverRoutes serves GET /v1/discover/{ns}/{svc}: Cloud Map's DiscoverInstances,
- * plus Consul-style blocking: with `index=R` the request waits (up to `wait`) until
- * the service's revision passes R. The revision also goes out as X-Grapevine-Revision.
+ * plus Consul-style blocking: with `index=R` equal to the service's index the request
+ * waits (up to `wait`) for the next change. The index (Registry.serviceIndex, the same
+ * on converged daemons) goes out as `revision` and as X-Grapevine-Revision.
  */
 export function discoverRoutes(deps: ApiDeps): Route[] {
   const reg = deps.ctx.node.registry;
@@ -76,6 +77,7 @@ export function discoverRoutes(deps: ApiDeps): Route[] {
       method: 'GET',
       path: '/v1/discover/:ns/:svc',
       acl: { resource: 'service', access: 'read' },
+      query: ['health', 'max', 'index', 'wait', 'attr.', 'optional.'],
       handler: (req) => {
         const ns = validateNamespaceName(req.params.ns);
         const svc = validateServiceName(req.params.svc);
@@ -88,11 +90,14 @@ export function discoverRoutes(deps: ApiDeps): Route[] {
           // The selection rule and the shuffle are the core's (selection.ts), shared with DNS.
           const order = queryOrder(snap, q);
           const k = shufflePrefix(order, order.length, q.max, deps.random);
-          const bytes = joinAnswer(snap.encoded(encodeEntry), order, k, snap.revision, order.length > q.max, slab);
-          return { bytes, headers: { 'x-grapevine-revision': String(snap.revision) } };
+          const revision = reg.serviceIndex(ns, svc);
+          const bytes = joinAnswer(snap.encoded(encodeEntry), order, k, revision, order.length > q.max, slab);
+          return { bytes, headers: { 'x-grapevine-revision': String(revision) } };
         };
-        if (index !== null && reg.serviceRevision(ns, svc) <= index) {
-          return deps.waiters.wait(ns, svc, index, waitMs, req.signal).then(() => {
+        // Park only when the client holds the current index: a lower one has missed a change, and a higher
+        // one comes from a daemon that is ahead or from before a reset, which Consul answers at once too.
+        if (index !== null && reg.serviceIndex(ns, svc) === index) {
+          return deps.waiters.wait(ns, svc, waitMs, req.signal).then(() => {
             // The service may have gone while the request waited.
             requireService(reg, ns, svc);
             return answer();

@@ -3,6 +3,7 @@ import { GrapevineError } from '../../core/errors.js';
 import type { InstanceView, Registry } from '../../core/registry.js';
 import { MAX_DRAIN_MS, validateInstanceId, validateNamespaceName, validateServiceName } from '../../core/validate.js';
 import { onlyParams, parseIntParam } from '../params.js';
+import { PAGE_PARAMS, paginate } from '../paginate.js';
 import type { ApiDeps, ApiRequest, Route } from '../types.js';
 import { awsAttributes } from '../../core/aws-attributes.js';
 
@@ -50,12 +51,13 @@ export function instanceRoutes(deps: ApiDeps): Route[] {
       method: 'GET',
       path: base,
       acl: { resource: 'service', access: 'read' },
+      query: PAGE_PARAMS,
       handler: (req) => {
         const ns = validateNamespaceName(req.params.ns);
         const svc = validateServiceName(req.params.svc);
         requireService(reg, ns, svc);
-        const list = reg.instances(ns, svc).sort((a, b) => (a.value.id < b.value.id ? -1 : 1));
-        return { body: { instances: list.map((v) => instanceJson(reg, v, false)), revision: reg.serviceRevision(ns, svc) } };
+        const page = paginate(reg.instances(ns, svc), (v) => v.value.id, req.query);
+        return { body: { instances: page.items.map((v) => instanceJson(reg, v, false)), revision: reg.serviceIndex(ns, svc), ...(page.next ? { next: page.next } : {}) } };
       },
     },
     {
@@ -83,6 +85,7 @@ export function instanceRoutes(deps: ApiDeps): Route[] {
       method: 'DELETE',
       path: `${base}/:id`,
       acl: { resource: 'service', access: 'write' },
+      query: ['drainMs'],
       handler: async (req) => {
         onlyParams(req.query, ['drainMs']);
         const { ns, svc, id } = instanceParams(req);

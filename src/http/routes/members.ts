@@ -1,3 +1,4 @@
+import { PAGE_PARAMS, paginate } from '../paginate.js';
 import type { ApiDeps, Route } from '../types.js';
 
 /**
@@ -11,13 +12,15 @@ export function memberRoutes(deps: ApiDeps): Route[] {
       method: 'GET',
       path: '/v1/members',
       acl: { resource: 'agent', access: 'read' },
-      handler: () => {
+      query: PAGE_PARAMS,
+      handler: (req) => {
         const skew = deps.ctx.clockSkew;
-        const members = deps.ctx.membership.members().map((m) => {
+        const page = paginate(deps.ctx.membership.members(), (m) => m.name, req.query);
+        const members = page.items.map((m) => {
           const s = skew?.memberSkew(m.name);
           return s ? { ...m, ...s } : m;
         });
-        return { body: { members } };
+        return { body: { members, ...(page.next ? { next: page.next } : {}) } };
       },
     },
   ];

@@ -1,5 +1,6 @@
 import { deleteNamespace, putNamespace, requireNamespace } from '../../core/commands.js';
 import { validateNamespaceName } from '../../core/validate.js';
+import { PAGE_PARAMS, paginate } from '../paginate.js';
 import type { ApiDeps, Route } from '../types.js';
 
 /** namespaceRoutes serves create/update, list, get and delete of namespaces. */
@@ -10,7 +11,11 @@ export function namespaceRoutes(deps: ApiDeps): Route[] {
       method: 'GET',
       path: '/v1/namespaces',
       acl: 'list',
-      handler: (req) => ({ body: { namespaces: node.registry.namespaces().filter((n) => req.identity.authz.namespaceVisible(n.name)) } }),
+      query: PAGE_PARAMS,
+      handler: (req) => {
+        const page = paginate(node.registry.namespaces().filter((n) => req.identity.authz.namespaceVisible(n.name)), (n) => n.name, req.query);
+        return { body: { namespaces: page.items, ...(page.next ? { next: page.next } : {}) } };
+      },
     },
     {
       method: 'GET',

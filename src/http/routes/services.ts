@@ -1,6 +1,7 @@
 import { deleteService, putService, requireNamespace, requireService } from '../../core/commands.js';
 import { GrapevineError } from '../../core/errors.js';
 import { validateNamespaceName, validateServiceName } from '../../core/validate.js';
+import { PAGE_PARAMS, paginate } from '../paginate.js';
 import type { ApiDeps, Route } from '../types.js';
 
 /** serviceRoutes serves create/update, list, get and delete of services. */
@@ -12,12 +13,15 @@ export function serviceRoutes(deps: ApiDeps): Route[] {
       method: 'GET',
       path: '/v1/namespaces/:ns/services',
       acl: 'list',
+      query: PAGE_PARAMS,
       handler: (req) => {
         const ns = validateNamespaceName(req.params.ns);
         const authz = req.identity.authz;
         if (!authz.namespaceVisible(ns)) throw new GrapevineError('PermissionDenied', `token may not read namespace ${ns}`);
         requireNamespace(reg, ns);
-        return { body: { services: reg.services(ns).filter((s) => authz.service(ns, s.name, 'read')).map((s) => ({ ...s, instanceCount: reg.instanceCount(ns, s.name), revision: reg.serviceRevision(ns, s.name) })) } };
+        const page = paginate(reg.services(ns).filter((s) => authz.service(ns, s.name, 'read')), (s) => s.name, req.query);
+        const services = page.items.map((s) => ({ ...s, instanceCount: reg.instanceCount(ns, s.name), revision: reg.serviceIndex(ns, s.name) }));
+        return { body: { services, ...(page.next ? { next: page.next } : {}) } };
       },
     },
     {
@@ -28,7 +32,7 @@ export function serviceRoutes(deps: ApiDeps): Route[] {
         const ns = validateNamespaceName(req.params.ns);
         const svc = validateServiceName(req.params.svc);
         const s = requireService(reg, ns, svc);
-        return { body: { ...s, instanceCount: reg.instanceCount(ns, svc), revision: reg.serviceRevision(ns, svc) } };
+        return { body: { ...s, instanceCount: reg.instanceCount(ns, svc), revision: reg.serviceIndex(ns, svc) } };
       },
     },
     {
