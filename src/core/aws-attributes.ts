@@ -16,17 +16,22 @@ export const AWS_TO_NATIVE: Readonly<Record<string, string>> = {
 };
 const NATIVE_TO_AWS: Readonly<Record<string, string>> = Object.fromEntries(Object.entries(AWS_TO_NATIVE).map(([a, n]) => [n, a]));
 
+// Own keys only: a key such as `__proto__` must never find Object.prototype here.
+function nativeName(k: string): string | undefined {
+  return Object.hasOwn(AWS_TO_NATIVE, k) ? AWS_TO_NATIVE[k] : undefined;
+}
+
 /** toNativeAttributes renames AWS_INSTANCE_* keys to the native ones and returns which were renamed; both names of one attribute is InvalidInput. */
 export function toNativeAttributes(attrs: Record<string, string>, field = 'attributes'): { attributes: Record<string, string>; awsKeys: string[] } {
-  const attributes: Record<string, string> = {};
   const awsKeys: string[] = [];
   for (const k of Object.keys(attrs)) {
-    const n = AWS_TO_NATIVE[k];
+    const n = nativeName(k);
     if (n === undefined) continue;
     if (attrs[n] !== undefined) throw invalid(`${field}.${k}`, `give either ${k} or ${n}, not both`);
     awsKeys.push(n);
   }
-  for (const [k, v] of Object.entries(attrs)) attributes[AWS_TO_NATIVE[k] ?? k] = v;
+  // fromEntries defines own properties, so a `__proto__` key stays a key (and validation refuses it by name).
+  const attributes: Record<string, string> = Object.fromEntries(Object.entries(attrs).map(([k, v]) => [nativeName(k) ?? k, v]));
   return { attributes, awsKeys };
 }
 
@@ -40,5 +45,5 @@ export function awsAttributes(i: InstanceValue): Record<string, string> {
 
 /** queryKey maps a discovery filter key to the stored key (AWS_INSTANCE_IPV4 filters on ipv4). */
 export function queryKey(k: string): string {
-  return AWS_TO_NATIVE[k] ?? k;
+  return nativeName(k) ?? k;
 }

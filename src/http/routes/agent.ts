@@ -10,6 +10,7 @@ export function agentRoutes(deps: ApiDeps): Route[] {
     {
       method: 'POST',
       path: '/v1/agent/force-leave/:node',
+      acl: { resource: 'agent', access: 'write' },
       handler: (req) => {
         const fl = deps.ctx.membership.forceLeave;
         if (!fl) throw new GrapevineError('NotImplemented', 'this daemon runs without gossip');

@@ -117,3 +117,9 @@ test('the native API takes AWS_INSTANCE_* attributes as the reserved ones, reads
   assert.equal(code(() => putInstance(reg, 'prod.internal', 'web', 'aws-2', { attributes: { AWS_INSTANCE_IPV4: '10.0.0.8', ipv4: '10.0.0.9' } }, ctx)), 'InvalidInput');
   assert.equal(code(() => putInstance(reg, 'prod.internal', 'web', 'aws-3', { attributes: { AWS_INSTANCE_IPV4: 'not-an-ip' } }, ctx)), 'InvalidInput');
 });
+
+test('a __proto__ key next to an AWS_INSTANCE_* key is still refused by name', () => {
+  const reg = seeded();
+  const body = JSON.parse('{"attributes": {"AWS_INSTANCE_IPV4": "10.0.0.1", "__proto__": "x"}}');
+  assert.throws(() => putInstance(reg, 'prod.internal', 'web', 'p1', body, ctx), /attributes\.__proto__/);
+});
