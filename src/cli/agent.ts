@@ -24,7 +24,7 @@ export async function runAgent(flags: AgentFlags): Promise<void> {
   const { resolveAgentConfig } = await import('../config/load.js');
   const { createLogger } = await import('../obs/logger.js');
   const { startAgent } = await import('../runtime/agent.js');
-  let config;
+  let config: ReturnType<typeof resolveAgentConfig>;
   try {
     config = resolveAgentConfig(flags);
   } catch (e) {

@@ -13,7 +13,7 @@ const COLOURS = [36, 33, 35, 32, 34, 31];
  * node name, and on Ctrl-C or SIGTERM stops them all with SIGTERM and waits for them.
  */
 export async function runCluster(file: string, extraArgs: string[] = []): Promise<void> {
-  let nodes;
+  let nodes: ReturnType<typeof readConfigFile>['nodesList'];
   try {
     nodes = readConfigFile(file).nodesList;
   } catch (e) {

@@ -107,7 +107,9 @@ export function parseConfigObject(raw: unknown): Obj & { nodesList: NodeEntry[] 
     if (seen.has(n.name)) throw invalid(`nodes[${i}].name`, `duplicate node name ${n.name}`);
     seen.add(n.name);
   }
-  list(o.join, 'join', 100).forEach((j, i) => parseHostPort(j, `join[${i}]`));
+  list(o.join, 'join', 100).forEach((j, i) => {
+    parseHostPort(j, `join[${i}]`);
+  });
   if (o.advertiseAddr !== undefined) parseAdvertised(o.advertiseAddr, 'advertiseAddr');
   if (o.advertiseHttpAddr !== undefined) parseAdvertised(o.advertiseHttpAddr, 'advertiseHttpAddr');
   if (o.preset !== undefined && !(typeof o.preset === 'string' && o.preset in GOSSIP_PRESETS)) throw invalid('preset', `must be one of ${Object.keys(GOSSIP_PRESETS).join(', ')}`);
@@ -117,7 +119,9 @@ export function parseConfigObject(raw: unknown): Obj & { nodesList: NodeEntry[] 
   });
   if (o.dns !== undefined) {
     const d = asObject(o.dns, 'dns', ['recursors', 'recursorTimeoutMs']);
-    list(d.recursors, 'dns.recursors', 16).forEach((r, i) => parseHostPort(r, `dns.recursors[${i}]`));
+    list(d.recursors, 'dns.recursors', 16).forEach((r, i) => {
+      parseHostPort(r, `dns.recursors[${i}]`);
+    });
     optInt(d, 'recursorTimeoutMs', 'dns.recursorTimeoutMs', 10, 60_000);
   }
   if (o.health !== undefined) {
@@ -219,7 +223,9 @@ export function resolveAgentConfig(flags: AgentFlags, openFilesLimit = readOpenF
   parseHostPort(node.httpAddr, '--http-addr');
   if (node.dnsAddr !== undefined) parseHostPort(node.dnsAddr, '--dns-addr');
   const join = flags.join && flags.join.length > 0 ? flags.join : ((f.join as string[] | undefined) ?? []);
-  join.forEach((j, i) => parseHostPort(j, `--join[${i}]`));
+  join.forEach((j, i) => {
+    parseHostPort(j, `--join[${i}]`);
+  });
   const presetRaw = flags.preset ?? (f.preset as string | undefined) ?? 'lan';
   if (!(presetRaw in GOSSIP_PRESETS)) throw invalid(flags.preset ? '--preset' : 'preset', `must be one of ${Object.keys(GOSSIP_PRESETS).join(', ')}`);
   const preset = presetRaw as GossipPreset;
@@ -252,7 +258,9 @@ export function resolveAgentConfig(flags: AgentFlags, openFilesLimit = readOpenF
   };
   if (flags.config) out.configFile = flags.config;
   if (flags.cluster !== undefined && (flags.cluster.length === 0 || flags.cluster.length > 128)) throw invalid('--cluster', 'must be 1 to 128 characters');
-  (flags.encryptKey ?? []).forEach((k, i) => checkEncryptKey(k, `--encrypt-key[${i}]`));
+  (flags.encryptKey ?? []).forEach((k, i) => {
+    checkEncryptKey(k, `--encrypt-key[${i}]`);
+  });
   const advertise = flags.advertise ?? (f.advertiseAddr as string | undefined);
   if (advertise !== undefined) out.advertiseAddr = parseAdvertised(advertise, flags.advertise !== undefined ? '--advertise' : 'advertiseAddr');
   if (f.advertiseHttpAddr !== undefined) out.advertiseHttpAddr = f.advertiseHttpAddr as string;

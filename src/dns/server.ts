@@ -79,7 +79,7 @@ export async function startDnsServer(opts: DnsServerOptions): Promise<DnsServer>
         return;
       }
     }
-    let r;
+    let r: ReturnType<typeof responder.respond>;
     try {
       r = responder.respond(msg, 'udp');
     } catch {

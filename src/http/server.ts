@@ -325,7 +325,9 @@ export async function startApiServer(deps: ApiDeps, host: string, port: number, 
       const closed = Promise.all(servers.map((s) => new Promise<void>((resolve) => s.close(() => resolve()))));
       deps.waiters.closeAll();
       for (const s of servers) s.closeIdleConnections();
-      const t = setTimeout(() => servers.forEach((s) => s.closeAllConnections()), graceMs);
+      const t = setTimeout(() => {
+        for (const s of servers) s.closeAllConnections();
+      }, graceMs);
       await closed;
       clearTimeout(t);
       reporter.close();

@@ -50,7 +50,7 @@ export class SigV4Error extends GrapevineError {
 
 /** isSigV4 says whether an Authorization header value is a SigV4 signature. */
 export function isSigV4(authorization: string | undefined): boolean {
-  return authorization !== undefined && authorization.startsWith(`${SIGV4_ALGORITHM} `);
+  return authorization?.startsWith(`${SIGV4_ALGORITHM} `) === true;
 }
 
 /** parseSigV4 reads a SigV4 Authorization header; a malformed one is IncompleteSignatureException. */
@@ -63,7 +63,7 @@ export function parseSigV4(authorization: string): SigV4Auth {
     if (eq > 0) parts.set(p.slice(0, eq).trim(), p.slice(eq + 1).trim());
   }
   const cred = parts.get('Credential')?.split('/');
-  if (!cred || cred.length !== 5 || cred[4] !== 'aws4_request' || !/^\d{8}$/.test(cred[1]!) || cred[0] === '') throw bad('Credential must be KEY/YYYYMMDD/region/service/aws4_request');
+  if (cred?.length !== 5 || cred[4] !== 'aws4_request' || !/^\d{8}$/.test(cred[1]!) || cred[0] === '') throw bad('Credential must be KEY/YYYYMMDD/region/service/aws4_request');
   const signedHeaders = (parts.get('SignedHeaders') ?? '').split(';');
   if (signedHeaders.length > MAX_SIGNED_HEADERS || signedHeaders.some((h) => !/^[a-z0-9!#$%&'*+.^_`|~-]+$/.test(h))) throw bad('SignedHeaders must be lower-case header names separated by ;');
   if (!signedHeaders.includes('host')) throw bad('SignedHeaders must include host');

@@ -28,7 +28,7 @@ function hasDnsperf(): boolean {
   }
 }
 
-function tcpQuery(port: number, q: Buffer): Promise<packet.DecodedPacket> {
+function tcpQuery(port: number, _q: Buffer): Promise<packet.DecodedPacket> {
   return new Promise((resolve, reject) => {
     const s = connect({ host: '127.0.0.1', port });
     const chunks: Buffer[] = [];
