@@ -199,9 +199,13 @@ export class LevelStore implements Store {
       for (const p of group) p.reject(e); // a record that does not encode is the caller's bug, not a storage failure
       return;
     }
+    // A group is fsynced unless every batch in it opted out (merges from peers): those
+    // reach LevelDB's log at once, survive a crash of the process, and the next synced
+    // batch (an own write, the gossip state behind them) flushes the log over them.
+    const sync = group.some((p) => p.batch.sync !== false);
     try {
       for (let i = 0; i < ops.length; i += MAX_BATCH_OPS) {
-        await this.db.batch(ops.slice(i, i + MAX_BATCH_OPS), { sync: true } as never);
+        await this.db.batch(ops.slice(i, i + MAX_BATCH_OPS), { sync } as never);
       }
     } catch (e) {
       this.fail(errorText(e));
