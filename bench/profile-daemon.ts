@@ -19,6 +19,8 @@ const n = Number(argValue('n') ?? 10);
 const seconds = Number(argValue('seconds') ?? 15);
 const rate = Number(argValue('rate') ?? 50);
 const preset = argValue('preset') ?? 'lan';
+/** --writer: the profiled daemon takes the registrations itself (else p1 does and the profiled one receives). */
+const asWriter = process.argv.includes('--writer');
 const gossip = argValue('gossip');
 let configFile: string | undefined;
 if (gossip) {
@@ -46,7 +48,7 @@ async function main(): Promise<void> {
       const c0 = cpuSecondsOf([p.proc.pid!]);
       const t0 = performance.now();
       if (phase === 'idle') await sleep(seconds * 1000);
-      else await load({ daemons: ds, bootMs: 0, fullViewMs: 0 }, rate, seconds, `prof${Date.now()}`, [ds[0]!]);
+      else await load({ daemons: ds, bootMs: 0, fullViewMs: 0 }, rate, seconds, `prof${Date.now()}`, [asWriter ? ({ ...ds[0]!, httpUrl: url } as Daemon) : ds[0]!]);
       const s = (performance.now() - t0) / 1000;
       const cpu = cpuSecondsOf([p.proc.pid!]) - c0;
       const top = await p.stop();
