@@ -29,7 +29,7 @@
  * Usage: node dist/bench/cluster.js [--sizes 10,25,50,100] [--runs 3] [--regs 30]
  *   [--gap-ms 200] [--idle-s 20] [--load-s 30] [--load-rate 50] [--burst-s 10]
  *   [--burst-rate 100] [--preset lan] [--serf-profile lan] [--no-serf] [--no-detect]
- *   [--gossip '{"probeIntervalMs":1000}'] [--label name]
+ *   [--gossip '{"probeIntervalMs":1000}'] [--label name] [--detect-only]
  * Writes bench/results/cluster-<stamp>-n<N>-run<r>.json per run and
  * bench/results/cluster-<stamp>-summary.json (with `figures`). Never gates CI.
  */
@@ -63,6 +63,8 @@ const serfProfile = arg('serf-profile', 'lan');
 const label = arg('label', '');
 const wantSerf = !process.argv.includes('--no-serf');
 const wantDetect = !process.argv.includes('--no-detect');
+/** --detect-only skips every step but boot and frozen-node detection (for timing comparisons). */
+const detectOnly = process.argv.includes('--detect-only');
 const gossipOverrides = arg('gossip', '');
 let configFile: string | undefined;
 if (gossipOverrides) {
@@ -114,6 +116,11 @@ async function grapevineRun(n: number, rec: RunRecord): Promise<void> {
     log(`N=${n}: grapevine formed (boot ${Math.round(g.bootMs)} ms, full view ${Math.round(g.fullViewMs)} ms)`);
     const pids = g.daemons.map((d) => d.pid);
     await sleep(3_000);
+    if (detectOnly) {
+      out.frozenDetectionMs = await failureDetection(g, 'SIGSTOP');
+      log(`N=${n}: frozen node detected by all in ${Math.round(out.frozenDetectionMs as number)} ms`);
+      return;
+    }
     const k0 = await counters(g);
     const idle = await idleWindow(pids, idleS);
     const k1 = await counters(g);
@@ -185,6 +192,11 @@ async function serfRun(n: number, rec: RunRecord): Promise<void> {
     out.formedMs = performance.now() - t0;
     const pids = c.procs.map((p) => p.pid!);
     await sleep(3_000);
+    if (detectOnly) {
+      out.frozenDetectionMs = await serfFailureDetection(c, n - 1, 'SIGSTOP');
+      log(`N=${n}: serf frozen agent detected by all in ${Math.round(out.frozenDetectionMs as number)} ms`);
+      return;
+    }
     const idle = await idleWindow(pids, idleS);
     out.idle = { seconds: idleS, cpuCorePctAll: idle.cpuCorePct, cpuCorePctPerAgent: idle.cpuCorePct / n, writeBytesPerNodePerSec: idle.wchar / n };
     log(`N=${n}: serf idle ${idle.cpuCorePct.toFixed(1)}% of a core for all ${n}`);
