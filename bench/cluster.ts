@@ -37,8 +37,9 @@ import { spawnSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { tmpdir } from 'node:os';
-import { figureOf, machine, ROOT, type Figure } from './lib/common.js';
-import { conditions, NOISY_BELOW, type Conditions } from './lib/conditions.js';
+import { machine, ROOT } from './lib/common.js';
+import { summaryFigures, type RunRecord } from './cluster/summary.js';
+import { conditions } from './lib/conditions.js';
 import { summarize } from './lib/stats.js';
 import { api } from '../test/integration/helpers/daemon.js';
 import { convergence, counters, cpuSecondsOf, digestsEqualMs, failureDetection, load, startGrapevine, stopGrapevine, wcharOf, type GrapevineCluster } from './cluster/grapevine.js';
@@ -84,17 +85,6 @@ function ensureSerf(): { version?: string; skipped?: string } {
   return v ? { version: v } : { skipped: 'apt-get install -y serf failed' };
 }
 
-/** RunRecord is everything one run of one N measured; it is written to its own file. */
-interface RunRecord {
-  n: number;
-  run: number;
-  conditions: Conditions;
-  /** conditionsSerf is the probe taken again right before the Serf side. */
-  conditionsSerf?: Conditions;
-  grapevine?: Record<string, number | string | object>;
-  serf?: Record<string, number | string | object>;
-  errors: string[];
-}
 
 const log = (m: string) => process.stderr.write(`[cluster ${new Date().toISOString().slice(11, 19)}] ${m}\n`);
 
@@ -215,54 +205,6 @@ async function serfRun(n: number, rec: RunRecord): Promise<void> {
   }
 }
 
-function get(o: unknown, path: string): number {
-  let v: unknown = o;
-  for (const p of path.split('.')) v = (v as Record<string, unknown> | undefined)?.[p];
-  return typeof v === 'number' ? v : NaN;
-}
-
-/** summaryFigures turns the run records into figures: the median over runs of each per-run value, with min, max and the runs' conditions. */
-function summaryFigures(records: RunRecord[]): Figure[] {
-  const out: Figure[] = [];
-  for (const n of sizes) {
-    const rs = records.filter((r) => r.n === n);
-    const noisy = rs.filter((r) => r.conditions.noisy || r.conditionsSerf?.noisy).length;
-    const loads = rs.map((r) => r.conditions.loadAvg1m.toFixed(2)).join(', ');
-    const free = rs.map((r) => r.conditions.cpuFree.toFixed(2)).join(', ');
-    const note = `runs' load avg ${loads}; CPU free ${free}; ${noisy} of ${rs.length} run(s) noisy (< ${NOISY_BELOW * 100}% of a core free)`;
-    const fig = (id: string, lbl: string, unit: string, side: 'grapevine' | 'serf', path: string, extra: Partial<Figure> = {}) => {
-      const vals = rs.map((r) => get(r[side], path)).filter((v) => Number.isFinite(v));
-      out.push(figureOf(`cluster.${id}.${n}`, `${lbl} (N = ${n})`, unit, vals, { n, command, note, better: 'lower', ...extra }));
-    };
-    const base = (path: string) => {
-      const s = summarize(rs.map((r) => get(r.serf, path)).filter((v) => Number.isFinite(v)));
-      return s.n ? { name: `Serf ${serfProfile}`, value: s.p50, min: s.min, max: s.max, runs: s.n } : undefined;
-    };
-    const withBase = (path: string, target?: string) => {
-      const b = base(path);
-      return b ? { baseline: b, ...(target ? { target } : {}) } : target ? { target } : {};
-    };
-    fig('fullView', 'Full view formed, from the last daemon ready', 'ms', 'grapevine', 'fullViewMs', { target: '< 10000 ms' });
-    fig('idleCpu', `Idle CPU of all ${n} daemons`, '% of a core', 'grapevine', 'idle.cpuCorePctAll', withBase('idle.cpuCorePctAll', '<= Serf'));
-    fig('idleBytes', 'Gossip bytes per node per second, idle', 'B/s', 'grapevine', 'idle.bytesPerNodePerSec', { note: `${note}; Serf's figure is write-syscall bytes (/proc/PID/io): ${JSON.stringify(base('idle.writeBytesPerNodePerSec') ?? null)}` });
-    fig('idleFalseDeaths', `False deaths, idle ${idleS} s`, 'deaths', 'grapevine', 'idle.falseDeaths', { target: '0' });
-    fig('convP50', 'Convergence p50 from the PUT\'s send to every node\'s blocking query', 'ms', 'grapevine', 'convergence.fromSendP50Ms', withBase('event.fromSendP50Ms', '>= 10x faster than Serf'));
-    fig('convP99', 'Convergence p99 from send', 'ms', 'grapevine', 'convergence.fromSendP99Ms', withBase('event.fromSendP99Ms', n === 100 ? '< 100 ms' : undefined));
-    fig('convAckP50', 'Convergence p50 from the PUT\'s acknowledgement (labelled: ack-relative)', 'ms', 'grapevine', 'convergence.fromAckP50Ms');
-    fig('soakFalseDeaths', `False deaths during ${loadS} s at ${loadRate} registrations/s`, 'deaths', 'grapevine', 'soak.falseDeaths', { target: '0' });
-    fig('soakSuspicions', `Suspicions during ${loadS} s at ${loadRate} registrations/s`, 'suspicions', 'grapevine', 'soak.suspicions');
-    fig('soakAckP50', `PUT acknowledgement p50 at ${loadRate}/s`, 'ms', 'grapevine', 'soak.ackP50Ms');
-    fig('soakLag', `Event-loop delay p99, worst 1 s window of 3 nodes at ${loadRate}/s`, 'ms', 'grapevine', 'soak.lagP99WorstMs', { target: '< 20 ms' });
-    fig('digestsEqual', 'All digests equal after the load stops', 'ms', 'grapevine', 'soak.digestsEqualAfterMs', { target: '< 2000 ms' });
-    fig('cpuPerRecord', `CPU per remote record applied at ${burstRate} writes/s (receivers' CPU above idle / remote applies)`, 'µs', 'grapevine', 'burst.cpuPerRemoteRecordUs', { target: '<= 50 µs' });
-    fig('burstBytes', `Gossip bytes per node per second at ${burstRate} writes/s`, 'B/s', 'grapevine', 'burst.bytesPerNodePerSec');
-    if (wantDetect) fig('frozen', `Frozen-node (SIGSTOP) detection by every other node, preset ${preset}${gossipOverrides ? ` + ${gossipOverrides}` : ''}`, 'ms', 'grapevine', 'frozenDetectionMs', withBase('frozenDetectionMs', n === 50 ? '< 2000 ms' : undefined));
-  }
-  for (const f of out) if (f.baseline && f.value > 0) f.ratio = Math.round((f.baseline.value / f.value) * 100) / 100;
-  for (const f of out) if (f.ratio !== undefined) f.ratioNote = 'Serf / Grapevine (> 1: Grapevine lower)';
-  return out;
-}
-
 async function main(): Promise<void> {
   const serf = ensureSerf();
   const stamp = `${new Date().toISOString().replace(/[:.]/g, '-')}${label ? `-${label}` : ''}`;
@@ -284,7 +226,7 @@ async function main(): Promise<void> {
       writeFileSync(join(dir, `cluster-${stamp}-n${n}-run${run}.json`), JSON.stringify({ bench: 'cluster', command, preset, gossipOverrides: gossipOverrides || null, serfProfile, serf, machine: machine(), ...rec }, null, 2) + '\n');
     }
   }
-  const figures = summaryFigures(records);
+  const figures = summaryFigures(records, { sizes, command, serfProfile, idleS, loadS, loadRate, burstRate, preset, gossipOverrides, wantDetect });
   const file = join(dir, `cluster-${stamp}-summary.json`);
   writeFileSync(file, JSON.stringify({ bench: 'cluster', command, preset, gossipOverrides: gossipOverrides || null, serfProfile, serf, machine: machine(), runs, figures, runFiles: records.map((r) => `cluster-${stamp}-n${r.n}-run${r.run}.json`) }, null, 2) + '\n');
   const f = (v: number | undefined) => (v === undefined || !Number.isFinite(v) ? '-' : v >= 100 ? String(Math.round(v)) : v.toFixed(1));
