@@ -107,7 +107,7 @@ if (!process.env.GRAPEVINE_SIM_CHILD && getHeapStatistics().heap_size_limit < 8e
   process.exit(r.status ?? 1);
 }
 
-const sizes = process.argv.slice(2).filter((a, i, all) => all[i - 1] !== '--seeds').map(Number).filter((x) => x > 0);
+const sizes = process.argv.slice(2).filter((_a, i, all) => all[i - 1] !== '--seeds').map(Number).filter((x) => x > 0);
 /** --full gives every size full membership views (N^2 member entries in this one process: memory bounds it). */
 const allFull = process.argv.includes('--full');
 /** --spread-only runs the one-write spread and skips the steady-state and detection parts. */
