@@ -31,7 +31,7 @@ const SPECS: Spec[] = [
   { name: 'dns', full: [], quick: ['--quick', '--seconds', '1', '--runs', '3'], out: true, fullMin: 8 },
   { name: 'scale', full: [], quick: ['--quick'], out: true, fullMin: 15 },
   { name: 'sim', full: [], quick: null, out: false, fullMin: 12 },
-  { name: 'cluster', full: ['--sizes', '3,10,25,50', '--fd-sizes', '10,25', '--regs', '50'], quick: ['--sizes', '3', '--fd-sizes', '3', '--regs', '10', '--gap-ms', '50'], out: false, fullMin: 20 },
+  { name: 'cluster', full: ['--sizes', '10,25,50,100', '--runs', '3'], quick: ['--sizes', '3', '--runs', '1', '--regs', '10', '--gap-ms', '50', '--idle-s', '3', '--load-s', '3', '--burst-s', '2'], out: false, fullMin: 45 },
   { name: 'write', full: [], quick: ['--quick'], out: true, fullMin: 6 },
   { name: 'health', full: [], quick: null, out: false, fullMin: 6 },
   { name: 'soak', full: [], quick: ['--quick'], out: true, fullMin: 8 },

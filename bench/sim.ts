@@ -107,15 +107,23 @@ if (!process.env.GRAPEVINE_SIM_CHILD && getHeapStatistics().heap_size_limit < 8e
   process.exit(r.status ?? 1);
 }
 
-const sizes = process.argv.slice(2).map(Number).filter((x) => x > 0);
-const plan: [number, number | 'full', number][] = (sizes.length > 0 ? sizes : [1000, 10_000, 50_000]).map((n) => [n, n <= 1000 ? 'full' : n <= 10_000 ? 200 : 100, 0]);
+const sizes = process.argv.slice(2).filter((_a, i, all) => all[i - 1] !== '--seeds').map(Number).filter((x) => x > 0);
+/** --full gives every size full membership views (N^2 member entries in this one process: memory bounds it). */
+const allFull = process.argv.includes('--full');
+/** --spread-only runs the one-write spread and skips the steady-state and detection parts. */
+const spreadOnly = process.argv.includes('--spread-only');
+const plan: [number, number | 'full', number][] = (sizes.length > 0 ? sizes : [1000, 10_000, 50_000]).map((n) => [n, allFull || n <= 1000 ? 'full' : n <= 10_000 ? 200 : 100, 0]);
 // The same write over a lossy network: the rumour's piggyback backstop and anti-entropy close the gaps.
-plan.splice(1, 0, [1000, 'full', 0.02]);
+if (!spreadOnly) plan.splice(1, 0, [1000, 'full', 0.02]);
 const rows: Row[] = [];
+/** --seeds 42,43,44 runs every row once per seed (a figure is the median over them). */
+const seeds = (process.argv.includes('--seeds') ? process.argv[process.argv.indexOf('--seeds') + 1]! : '42').split(',').map(Number);
 for (const [n, view, loss] of plan) {
-  const row = await run(n, view, 42, loss);
-  rows.push(row);
-  console.error(JSON.stringify(row));
+  for (const seed of seeds) {
+    const row = { ...(await run(n, view, seed, loss)), seed };
+    rows.push(row);
+    console.error(JSON.stringify(row));
+  }
 }
 console.log('\nOne write, lan preset, fanout 3, fake LAN 0.2-1 ms per hop');
 console.log('nodes   view  loss  rounds  median-hops  t50(ms)  t99(ms)  t100(ms)  write-msgs/node  write-bytes/node  bg-msgs/node/s  bg-bytes/node/s  wall(s)');
@@ -128,9 +136,10 @@ for (const r of rows) {
   );
 }
 mkdirSync('bench/results', { recursive: true });
-const file = `bench/results/sim-${new Date().toISOString().slice(0, 10)}.json`;
+const file = `bench/results/sim-${new Date().toISOString().replace(/[:.]/g, '-')}${allFull ? '-full' : ''}.json`;
 writeFileSync(file, JSON.stringify({ preset: 'lan', network: '0.2-1 ms uniform delay; loss as in each row', seed: 42, rows }, null, 2));
 console.log(`wrote ${file}`);
+if (spreadOnly) process.exit(0);
 
 /**
  * Failure detection (simulated, lan preset): from the crash of one node until every

@@ -53,14 +53,22 @@ export async function startSerf(n: number, profile = 'lan'): Promise<SerfCluster
 /** stopSerf closes the RPC connections and kills the agents. */
 export async function stopSerf(c: SerfCluster): Promise<void> {
   for (const r of c.rpcs) r.close();
-  for (const p of c.procs) await kill9(p);
+  for (const p of c.procs) {
+    try {
+      if (p.exitCode === null && p.signalCode === null) process.kill(p.pid!, 'SIGCONT');
+    } catch {
+      /* gone */
+    }
+    await kill9(p);
+  }
 }
 
 /**
  * serfEventTimes fires `count` user events from rotating agents and returns, per
  * event, ms until all n agents streamed it, and how many events some agent never got
  * within timeoutMs (Serf drops user events when its broadcast queue overflows). `gapMs`
- * separates events, as registrations are separated on the Grapevine side.
+ * separates events, as registrations are separated on the Grapevine side. Each time runs
+ * from the moment the event RPC is sent, by the same clock as Grapevine's PUTs.
  */
 export async function serfEventTimes(c: SerfCluster, count: number, gapMs = 200, timeoutMs = 15_000): Promise<{ times: number[]; lost: number }> {
   const arrivals = new Map<string, Map<number, number>>();
@@ -79,8 +87,9 @@ export async function serfEventTimes(c: SerfCluster, count: number, gapMs = 200,
   for (let k = 0; k < count; k++) {
     const id = `e${k}-${Math.random().toString(36).slice(2, 8)}`;
     const origin = c.rpcs[k % c.rpcs.length]!;
-    await origin.event('bench', id);
+    // Timed from the send, like a Grapevine PUT: the clock starts before the RPC is written.
     const t0 = performance.now();
+    await origin.event('bench', id);
     try {
       await waitFor(() => (arrivals.get(id)?.size ?? 0) === c.rpcs.length, `serf event ${id} at all agents`, timeoutMs, 2);
       times.push(Math.max(...arrivals.get(id)!.values()) - t0);
@@ -92,8 +101,8 @@ export async function serfEventTimes(c: SerfCluster, count: number, gapMs = 200,
   return { times, lost };
 }
 
-/** serfFailureDetection kills agent `victim` with SIGKILL and returns ms until every other agent streamed member-failed for it. */
-export async function serfFailureDetection(c: SerfCluster, victim: number, timeoutMs = 60_000): Promise<number> {
+/** serfFailureDetection stops agent `victim` with `signal` (SIGKILL, or SIGSTOP: frozen) and returns ms until every other agent streamed member-failed for it. */
+export async function serfFailureDetection(c: SerfCluster, victim: number, signal: 'SIGKILL' | 'SIGSTOP' = 'SIGKILL', timeoutMs = 60_000): Promise<number> {
   const seen = new Map<number, number>();
   const name = c.names[victim]!;
   await Promise.all(
@@ -105,9 +114,11 @@ export async function serfFailureDetection(c: SerfCluster, victim: number, timeo
           }),
     ),
   );
-  c.rpcs[victim]!.close();
+  if (signal === 'SIGKILL') c.rpcs[victim]!.close();
+  await sleep(25);
   const t0 = performance.now();
-  await kill9(c.procs[victim]!);
+  if (signal === 'SIGKILL') await kill9(c.procs[victim]!);
+  else process.kill(c.procs[victim]!.pid!, 'SIGSTOP');
   await waitFor(() => seen.size === c.rpcs.length - 1, `serf agents to mark ${name} failed`, timeoutMs, 5);
   return Math.max(...seen.values()) - t0;
 }

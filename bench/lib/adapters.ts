@@ -12,6 +12,8 @@ const num = (v: unknown): number | undefined => (typeof v === 'number' && Number
 
 /** clusterFigures turns bench/cluster rows into convergence and failure-detection figures with Serf ratios. */
 export function clusterFigures(r: Json): Figure[] {
+  // Since issue 11, bench/cluster.ts writes its figures (medians over runs, from send) itself.
+  if (Array.isArray(r?.figures)) return r.figures as Figure[];
   const out: Figure[] = [];
   const regs = r?.regs ?? '?';
   for (const row of (r?.rows ?? []) as Json[]) {

@@ -17,7 +17,7 @@ export interface ProfileTop {
 }
 
 /** topSelf sums a .cpuprofile's samples by function and returns the heaviest, in % of all samples. */
-export function topSelf(file: string, k = 15): ProfileTop[] {
+export function topSelf(file: string, k = 25): ProfileTop[] {
   const prof = JSON.parse(readFileSync(file, 'utf8')) as { nodes: { callFrame: { functionName: string; url: string; lineNumber: number }; hitCount?: number }[] };
   const by = new Map<string, number>();
   let total = 0;

@@ -193,15 +193,21 @@ export class LevelStore implements Store {
   private async commitGroup(group: Pending[]): Promise<void> {
     let ops: BatchOp[];
     let next: HighWater;
+    // A group is fsynced unless every batch in it opted out (merges from peers): those
+    // reach LevelDB's log at once, survive a crash of the process, and the next synced
+    // batch (an own write, the gossip state behind them) flushes the log over them. An
+    // unsynced group does not count as a commit and is not noted in the high-water file,
+    // which follows only what is durable.
+    const sync = group.some((p) => p.batch.sync !== false);
     try {
-      ({ ops, next } = this.encode(group));
+      ({ ops, next } = this.encode(group, sync));
     } catch (e) {
       for (const p of group) p.reject(e); // a record that does not encode is the caller's bug, not a storage failure
       return;
     }
     try {
       for (let i = 0; i < ops.length; i += MAX_BATCH_OPS) {
-        await this.db.batch(ops.slice(i, i + MAX_BATCH_OPS), { sync: true } as never);
+        await this.db.batch(ops.slice(i, i + MAX_BATCH_OPS), { sync } as never);
       }
     } catch (e) {
       this.fail(errorText(e));
@@ -209,12 +215,14 @@ export class LevelStore implements Store {
       for (const p of group) p.reject(err);
       return;
     }
-    this.hw = next;
-    this.hwWriter.note(next);
+    if (sync) {
+      this.hw = next;
+      this.hwWriter.note(next);
+    }
     for (const p of group) p.resolve();
   }
 
-  private encode(group: Pending[]): { ops: BatchOp[]; next: HighWater } {
+  private encode(group: Pending[], commit = true): { ops: BatchOp[]; next: HighWater } {
     const ops: BatchOp[] = [];
     const meta: Record<string, unknown> = {};
     for (const p of group) {
@@ -224,7 +232,7 @@ export class LevelStore implements Store {
     }
     for (const [k, v] of Object.entries(meta)) ops.push({ type: 'put', key: META_PREFIX + k, value: packr.pack(v) });
     const next: HighWater = { commits: this.hw.commits + 1, seq: Math.max(this.hw.seq, num(meta.seq)), hlc: Math.max(this.hw.hlc, num(meta.hlc)) };
-    ops.push({ type: 'put', key: COMMITS_KEY, value: packr.pack(next.commits) }); // last, so a split batch counts only once whole
+    if (commit) ops.push({ type: 'put', key: COMMITS_KEY, value: packr.pack(next.commits) }); // last, so a split batch counts only once whole
     return { ops, next };
   }
 

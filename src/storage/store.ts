@@ -6,6 +6,8 @@ export interface StoreBatch {
   put: Rec[];
   del: string[];
   meta?: Record<string, unknown>;
+  /** sync false lets the batch reach the log without its own fsync (merges from peers); the next synced batch covers it. Default true. */
+  sync?: boolean;
 }
 
 /** StoreHealth is the store's state: 'failed' after any storage error, with its cause, until reopen() succeeds. */

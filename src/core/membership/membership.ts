@@ -9,7 +9,7 @@ import { isLive, MemberList, type MemberInfo } from './member-list.js';
 import { STATUS_CODES, statusOfCode, type MemberTuple } from './messages.js';
 import { DownOwners } from './down-owners.js';
 import { plausibleIncarnation } from './incarnation.js';
-import { Prober } from './prober.js';
+import { lateGraceMs, lateSlackMs, Prober } from './prober.js';
 import { StateSync } from './state-sync.js';
 import { Suspicion, suspicionMinTimeoutMs } from './suspicion.js';
 import type { MembershipContext } from './context.js';
@@ -32,6 +32,8 @@ export interface MembershipCounters {
   implausibleIncarnations: number;
   /** spoofedJoins counts joins dropped because they named another node than the sender. */
   spoofedJoins: number;
+  /** lateTicks counts ticks that found this node's own deadlines long past (CPU starvation; see prober.ts lateSlackMs). */
+  lateTicks: number;
 }
 
 /**
@@ -46,7 +48,7 @@ export class Membership implements MembershipContext {
   readonly prober: Prober;
   readonly sync: StateSync;
   readonly down: DownOwners;
-  readonly counters: MembershipCounters = { refutations: 0, suspicionsRaised: 0, declaredDead: 0, implausibleIncarnations: 0, spoofedJoins: 0 };
+  readonly counters: MembershipCounters = { refutations: 0, suspicionsRaised: 0, declaredDead: 0, implausibleIncarnations: 0, spoofedJoins: 0, lateTicks: 0 };
   /** inc is this node's own incarnation. */
   inc: number;
   /** leaving is set once leave() ran: the node no longer probes or refutes. */
@@ -246,12 +248,28 @@ export class Membership implements MembershipContext {
   /** tick runs timers: probes, suspicion expiry, reconnects to dead members, reaping. */
   tick(now: number): void {
     if (this.leaving) return;
+    let late = false;
     for (const [name, s] of this.suspicions) {
-      if (now >= s.deadlineMs) this.deadNode(name, this.list.get(name)!.inc, this.self.name, now, false);
+      if (now < s.deadlineMs) continue;
+      // Found long past its deadline: this node was starved, and the refutation may sit
+      // unread in a socket. One short grace, then the verdict (see prober.ts).
+      if (!s.graced && now - s.deadlineMs > lateSlackMs(this.config.probeTimeoutMs)) {
+        s.graced = true;
+        s.deadlineMs = now + lateGraceMs(this.config.probeTimeoutMs);
+        late = true;
+        continue;
+      }
+      this.deadNode(name, this.list.get(name)!.inc, this.self.name, now, false);
     }
     this.suspicionWakeMs = Infinity;
     for (const s of this.suspicions.values()) if (s.deadlineMs < this.suspicionWakeMs) this.suspicionWakeMs = s.deadlineMs;
-    this.prober.tick(now);
+    if (this.prober.tick(now)) late = true;
+    // Lifeguard §4.1 local health: a node that keeps finding its own timers late is the
+    // slow one; it stretches its probe interval and timeouts instead of accusing others.
+    if (late) {
+      this.awareness.applyDelta(1);
+      this.counters.lateTicks++;
+    }
     this.sync.tick(now);
     if (now >= this.nextHousekeepingMs) {
       this.nextHousekeepingMs = now + 5 * this.config.probeIntervalMs;

@@ -12,6 +12,18 @@ interface Probe {
   indirect: boolean;
   expectedNacks: number;
   nacks: number;
+  /** graced is set once a deadline of this probe was found passed while this node itself was late (see lateGraceMs). */
+  graced: boolean;
+}
+
+/** lateSlackMs is how far past a deadline a tick may run before this node counts itself late: a quarter of the probe timeout, at least 20 ms. */
+export function lateSlackMs(probeTimeoutMs: number): number {
+  return Math.max(20, Math.floor(probeTimeoutMs / 4));
+}
+
+/** lateGraceMs is the one extra wait a deadline gets when it was found passed late, so that input already received is read first. */
+export function lateGraceMs(probeTimeoutMs: number): number {
+  return Math.max(10, Math.floor(probeTimeoutMs / 4));
 }
 
 /** Relay is a ping-req this node is carrying out for another member. */
@@ -49,11 +61,25 @@ export class Prober {
     this.start(m, now);
   }
 
-  /** tick advances probes and relays, and starts the next round-robin probe when due. */
-  tick(now: number): void {
+  /** tick advances probes and relays, and starts the next round-robin probe when due; it reports whether this node found itself late (starved of CPU). */
+  tick(now: number): boolean {
+    let late = false;
     for (const p of this.probes.values()) {
-      if (!p.indirect && now >= p.ackDeadlineMs) this.goIndirect(p);
-      if (p.indirect && now >= p.endMs) this.fail(p, now);
+      const due = p.indirect ? p.endMs : p.ackDeadlineMs;
+      if (now < due) continue;
+      // Lifeguard for CPU starvation: a deadline found long past means this node did not
+      // run on time, and the ack may sit unread in a socket (timers run before I/O in a
+      // turn). Give it one short grace instead of accusing the target of our slowness.
+      if (!p.graced && now - due > lateSlackMs(this.ms.config.probeTimeoutMs)) {
+        p.graced = true;
+        late = true;
+        const grace = lateGraceMs(this.ms.config.probeTimeoutMs);
+        p.ackDeadlineMs = Math.max(p.ackDeadlineMs, now + grace);
+        p.endMs = Math.max(p.endMs, now + grace);
+        continue;
+      }
+      if (!p.indirect) this.goIndirect(p);
+      else this.fail(p, now);
     }
     for (const [seq, r] of this.relays) {
       if (now < r.nackAtMs) continue;
@@ -61,6 +87,7 @@ export class Prober {
       this.ms.send(r.requester, this.ms.addrOf(r.requester), { t: 'm.nack', s: r.origSeq });
     }
     if (now >= this.nextProbeMs) {
+      if (now - this.nextProbeMs > lateSlackMs(this.ms.config.probeTimeoutMs)) late = true;
       this.nextProbeMs = now + this.ms.awareness.scaleMs(this.ms.config.probeIntervalMs);
       for (let tries = 0; tries < 3; tries++) {
         const m = this.ms.list.nextProbeTarget();
@@ -70,6 +97,7 @@ export class Prober {
         break;
       }
     }
+    return late;
   }
 
   /** nextWakeMs is the earliest probe, relay or interval deadline. */
@@ -141,6 +169,7 @@ export class Prober {
       indirect: false,
       expectedNacks: 0,
       nacks: 0,
+      graced: false,
     });
     this.probing.set(m.name, seq);
     const ping: PingMsg = { t: 'm.ping', s: seq, tg: m.name };

@@ -29,6 +29,8 @@ export class Suspicion {
   private readonly confirmedBy = new Set<string>();
   /** deadlineMs is when the suspect is declared dead unless it refutes first. */
   deadlineMs: number;
+  /** graced is set once the deadline was found passed while this node was late, and pushed back a little. */
+  graced = false;
 
   constructor(
     from: string,

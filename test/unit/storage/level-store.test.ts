@@ -48,3 +48,24 @@ test('LevelStore refuses a data directory that another store holds open', async 
     rmSync(dir, { recursive: true, force: true });
   }
 });
+
+test('LevelStore: merges written without sync are kept across a close and reopen, and do not count as commits', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'gv-level-'));
+  try {
+    const s = new LevelStore(dir);
+    await s.open();
+    await s.write({ put: [rec(0)], del: [], meta: { seq: 1 } });
+    const before = (await s.inspect()).stored.commits;
+    for (let i = 1; i < 20; i++) await s.write({ put: [rec(i)], del: [], sync: false });
+    assert.equal((await s.inspect()).stored.commits, before, 'unsynced merges leave the commit counter alone');
+    await s.write({ put: [], del: [], meta: { seq: 1 } }); // a synced write covers them
+    assert.equal((await s.inspect()).stored.commits, before + 1);
+    await s.close();
+    const again = new LevelStore(dir);
+    await again.open();
+    assert.equal((await again.loadRecords()).length, 20, 'every merge is there after a reopen');
+    await again.close();
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});

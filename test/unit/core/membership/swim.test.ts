@@ -218,3 +218,41 @@ test('malformed membership messages are counted and change nothing', () => {
   assert.equal(e.members().length, 5);
   assert.ok(e.members().every((m) => m.status === 'alive'));
 });
+
+test('a node starved of CPU reads the ack it already received before going indirect, and counts itself slow (Lifeguard §4.1)', () => {
+  const e = engineWith(PEERS);
+  // Run until the first ping goes out, then stay away 500 ms (a stalled event loop).
+  let now = 0;
+  let ping: ReturnType<typeof sends<'m.ping'>>[number] | undefined;
+  for (let i = 0; i < 100 && !ping; i++) {
+    now = Math.max(now, e.nextWakeMs());
+    ping = sends(e.tick(now), 'm.ping')[0];
+  }
+  assert.ok(ping, 'a probe went out');
+  const late = e.tick(now + 500);
+  assert.equal(sends(late, 'm.preq').length, 0, 'no indirect probe from a late tick');
+  assert.equal(e.membership.awareness.health, 1, 'the late tick counts against our own health');
+  assert.equal(e.stats().lateTicks, 1);
+  // The ack that was waiting in the socket is read next: the target stays alive.
+  e.onMessage(ping.to, { t: 'm.ack', s: ping.msg.s }, now + 501);
+  assert.equal(e.membership.list.get(ping.to)!.status, 'alive');
+  assert.equal(e.stats().suspicionsRaised, 0);
+});
+
+test('a frozen target is still suspected after the one grace a late tick gives', () => {
+  const e = engineWith(PEERS);
+  let now = 0;
+  let ping: ReturnType<typeof sends<'m.ping'>>[number] | undefined;
+  for (let i = 0; i < 100 && !ping; i++) {
+    now = Math.max(now, e.nextWakeMs());
+    ping = sends(e.tick(now), 'm.ping')[0];
+  }
+  e.tick(now + 500); // late: grace
+  let preqs = 0;
+  for (let i = 0; i < 100 && e.membership.list.get(ping!.to)!.status === 'alive'; i++) {
+    now = Math.max(now + 500, e.nextWakeMs());
+    preqs += sends(e.tick(now), 'm.preq').length;
+  }
+  assert.ok(preqs > 0, 'indirect probes once the grace ran out');
+  assert.equal(e.membership.list.get(ping!.to)!.status, 'suspect');
+});
