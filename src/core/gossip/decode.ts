@@ -72,7 +72,7 @@ const DECODERS: { [T in GossipMsgType]: Decoder<T> } = {
 };
 
 function isKnownType(t: string): t is GossipMsgType {
-  return Object.prototype.hasOwnProperty.call(DECODERS, t);
+  return  Object.hasOwn(DECODERS, t);
 }
 
 /**

@@ -64,7 +64,9 @@ export class StateSync {
     // j=1 on the last chunk of a real join tells the joiner to start anti-entropy with us.
     const chunks = this.chunks();
     const j = msg.pp === 1 ? 0 : 1;
-    chunks.forEach((c, i) => this.ms.send(msg.n, msg.a, { t: 'm.sync', ms: c, d: i === chunks.length - 1 ? 1 : 0, j }));
+    chunks.forEach((c, i) => {
+      this.ms.send(msg.n, msg.a, { t: 'm.sync', ms: c, d: i === chunks.length - 1 ? 1 : 0, j });
+    });
   }
 
   /** onSync merges a peer's view; a refutation it forced goes straight back to that peer. */

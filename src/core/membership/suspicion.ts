@@ -21,7 +21,7 @@ export function suspicionTimeoutMs(confirmations: number, expected: number, minM
   if (expected < 1) return minMs;
   const frac = Math.log(confirmations + 1) / Math.log(expected + 1);
   const raw = Math.floor(maxMs - frac * (maxMs - minMs));
-  return raw < minMs ? minMs : raw;
+  return Math.max(raw , minMs);
 }
 
 /** Suspicion tracks one suspected member: who confirmed it and when it expires. */

@@ -7,7 +7,7 @@ import type { Rec } from '../records.js';
 import type { Registry } from '../registry.js';
 import { PeerAcks } from './acks.js';
 import { AntiEntropy } from './anti-entropy.js';
-import { approxRecordBytes, chunkRecords, MAX_RECORDS_PER_CHUNK } from './chunks.js';
+import { approxRecordBytes, chunkRecords, } from './chunks.js';
 import { OriginIndex } from './origin-index.js';
 import { Watermarks } from './watermarks.js';
 
