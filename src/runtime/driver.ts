@@ -74,6 +74,7 @@ export class GossipDriver {
   // Merge results reach the engine in the order the merges were handed to the store.
   private applyReports: Promise<void> = Promise.resolve();
   private readonly inFlight = new Set<Promise<unknown>>();
+  private readonly fullSyncs = new Map<string, { from: string; records: number; startMs: number }>();
   /** applyFailures counts merges the store refused (the engine fetches those records again later). */
   applyFailures = 0;
 
@@ -243,6 +244,7 @@ export class GossipDriver {
   // watermarks do not cover its records, so anti-entropy fetches them again). Results
   // are reported in the order of the effects.
   private report(effect: ApplyEffect, merges: Promise<Rec[]>[]): void {
+    this.noteFullSync(effect);
     const result = Promise.all(merges).then(
       (won) => ({ won: won.flat() }),
       (err: unknown) => ({ err }),
@@ -255,9 +257,31 @@ export class GossipDriver {
         return;
       }
       if (r.won.length > 0) this.opts.onApplied?.(effect.from, r.won);
+      if (effect.fullSync === 'last' && effect.exchange !== undefined) this.endFullSync(effect.exchange);
       this.run((now) => this.engine.onApplied(effect, r.won, now));
     });
     this.applyReports = this.track(reported);
+  }
+
+  // A full state transfer (a peer's whole registry) is logged once when its first chunk
+  // is merged and once when its last one is durable, with the record count and time.
+  private noteFullSync(effect: ApplyEffect): void {
+    if (!effect.fullSync || effect.exchange === undefined) return;
+    let sync = this.fullSyncs.get(effect.exchange);
+    if (!sync) {
+      if (this.fullSyncs.size >= 64) this.fullSyncs.clear();
+      sync = { from: effect.from, records: 0, startMs: this.now() };
+      this.fullSyncs.set(effect.exchange, sync);
+      this.opts.log.info({ from: effect.from }, 'full state sync started');
+    }
+    sync.records += effect.recs.length;
+  }
+
+  private endFullSync(exchange: string): void {
+    const sync = this.fullSyncs.get(exchange);
+    if (!sync) return;
+    this.fullSyncs.delete(exchange);
+    this.opts.log.info({ from: sync.from, records: sync.records, ms: this.now() - sync.startMs }, 'full state sync done');
   }
 
   private rest(out: GossipOutput): void {

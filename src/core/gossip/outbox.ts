@@ -1,6 +1,6 @@
 import type { Rec } from '../records.js';
 import type { GossipMsg } from './messages.js';
-import { emptyOutput, type GossipOutput } from './types.js';
+import { emptyOutput, type ApplyEffect, type GossipOutput } from './types.js';
 
 /**
  * Outbox collects the effects of one engine call. Membership and replication write
@@ -16,9 +16,12 @@ export class Outbox {
   }
 
   /** apply queues records from a peer for the runtime to merge; it reports whether there was anything to merge. */
-  apply(from: string, recs: Rec[], exchange?: string): boolean {
-    if (recs.length === 0) return false;
-    this.cur.apply.push(exchange === undefined ? { from, recs } : { from, recs, exchange });
+  apply(from: string, recs: Rec[], exchange?: string, fullSync?: 'chunk' | 'last'): boolean {
+    // The last merge of a full state transfer is queued even when empty, so that its end is seen.
+    if (recs.length === 0 && fullSync !== 'last') return false;
+    const effect: ApplyEffect = exchange === undefined ? { from, recs } : { from, recs, exchange };
+    if (fullSync) effect.fullSync = fullSync;
+    this.cur.apply.push(effect);
     return true;
   }
 

@@ -63,6 +63,8 @@ export interface ApplyEffect {
   recs: import('../records.js').Rec[];
   /** exchange names the anti-entropy exchange the records came in, whose watermarks wait for this merge. */
   exchange?: string;
+  /** fullSync marks the merges of a full state transfer: 'chunk' for each, 'last' for the one that completes it (logged by the runtime). */
+  fullSync?: 'chunk' | 'last';
 }
 
 /**

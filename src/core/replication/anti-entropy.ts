@@ -113,8 +113,9 @@ export class AntiEntropy {
     if (ex.keys) for (const r of msg.r) ex.keys.add(r.key);
     const admitted = this.admit(from, msg.r, ex.full);
     if (admitted.quarantined) ex.tainted = true;
-    if (this.out.apply(from, admitted.recs, id)) ex.merging++;
     if (ex.seen.size === ex.total) ex.complete = true;
+    const fullSync = ex.full ? (ex.complete ? 'last' : 'chunk') : undefined;
+    if (this.out.apply(from, admitted.recs, id, fullSync)) ex.merging++;
     this.settle(id, ex);
   }
 

@@ -181,3 +181,14 @@ test('records we held and whose delete we collected are refused; a peer below ou
   e.onMessage('c', { t: 'r.dig', x: 4, w: { x: 3, c: 6 }, p: 0 }, NOW);
   assert.equal(e.onMessage('c', { t: 'r.push', r: [rec(7, 'c', 7)] }, NOW).apply.length, 1);
 });
+
+test('the merges of a full state transfer are marked, the last one even when it holds no record, so the runtime can log its start and end', () => {
+  const e = engine();
+  const c1 = e.onMessage('b', { t: 'r.data', x: 5, i: 0, n: 2, r: [rec(2, 'b', 1)], f: 1 }, NOW);
+  const c2 = e.onMessage('b', { t: 'r.data', x: 5, i: 1, n: 2, r: [], f: 1, w: { b: 1 }, fl: {} }, NOW);
+  assert.equal(c1.apply[0].fullSync, 'chunk');
+  assert.equal(c2.apply.length, 1, 'an empty last chunk still yields a merge to report');
+  assert.equal(c2.apply[0].fullSync, 'last');
+  const plain = e.onMessage('b', { t: 'r.data', x: 6, i: 0, n: 1, r: [], w: { b: 1 } }, NOW);
+  assert.equal(plain.apply.length, 0, 'an ordinary empty exchange merges nothing');
+});
