@@ -91,7 +91,8 @@ function gateCostUs(): number {
   const secret = '11111111-2222-4333-8444-555555555555';
   const accessorId = '0b0e2c4c-6a2e-4c1e-9d1a-1f2e3d4c5b6a';
   reg.apply({ key: `t|${accessorId}`, value: { accessorId, secretHash: hashSecret(secret), description: '', rules: [{ resource: 'namespace', name: NS, access: 'read' }], createdAtMs: 0 }, hlc: 1, node: 'bench', seq: 1 });
-  const gate = new RequestGate({ readsPerSec: 1e6, writesPerSec: 1e6, corsOrigins: [] }, new AclResolver(reg, { enabled: true, defaultPolicy: 'deny' }));
+  // Limits far above what the loop can reach (over a million checks a second on a quiet core), so the bucket check is measured, never tripped.
+  const gate = new RequestGate({ readsPerSec: 1e9, writesPerSec: 1e9, corsOrigins: [] }, new AclResolver(reg, { enabled: true, defaultPolicy: 'deny' }));
   const req = { rawHeaders: ['Host', '127.0.0.1:8500', 'Connection', 'keep-alive', 'Authorization', `Bearer ${secret}`], socket: { remoteAddress: '127.0.0.1' } } as unknown as IncomingMessage;
   const params = { ns: NS, svc: SVC };
   const need = { resource: 'service', access: 'read' } as const;
