@@ -2,22 +2,15 @@ import type { Command } from 'commander';
 import { invalid } from '../core/errors.js';
 import { parseDuration } from '../http/params.js';
 import { CliError, seg } from './client.js';
-import { checkOverrides, withFlagNames } from './flags.js';
+import { checkOverrides, withFlagNames, type CheckFlags } from './flags.js';
 import { action, client, print, table } from './output.js';
 
-interface ServiceOpts {
+interface ServiceOpts extends CheckFlags {
   description?: string;
   records?: string;
   ttl?: string;
   routing?: string;
   check?: string;
-  checkPath?: string;
-  checkInterval?: string;
-  checkTimeout?: string;
-  checkTtl?: string;
-  failureThreshold?: string;
-  successThreshold?: string;
-  insecure?: boolean;
   deregisterAfter?: string;
 }
 
@@ -69,12 +62,9 @@ export function updatedServiceBody(cur: Record<string, any>, o: ServiceOpts): Re
   return body;
 }
 
-/** registerServiceCommands adds `grapevine service create|update|list|delete`. */
-export function registerServiceCommands(program: Command): void {
-  const svc = program.command('service').description('manage services');
-  svc
-    .command('create <namespace> <name>')
-    .description('create a service (an existing one is changed with `service update`)')
+/** serviceFlags adds the flags `service create` and `service update` share. */
+function serviceFlags(c: Command): Command {
+  return c
     .option('--description <text>', 'description')
     .option('--records <types>', 'DNS record types, comma-separated: A, AAAA, SRV, CNAME (default A,SRV)')
     .option('--ttl <seconds>', 'TTL of the DNS records (default 10)')
@@ -87,7 +77,13 @@ export function registerServiceCommands(program: Command): void {
     .option('--failure-threshold <n>', 'failures before UNHEALTHY (default 3)')
     .option('--success-threshold <n>', 'passes before HEALTHY again (default 1)')
     .option('--insecure', 'HTTPS checks accept self-signed certificates')
-    .option('--deregister-after <duration>', 'deregister instances UNHEALTHY this long, e.g. 10m')
+    .option('--deregister-after <duration>', 'deregister instances UNHEALTHY this long, e.g. 10m');
+}
+
+/** registerServiceCommands adds `grapevine service create|update|list|delete`. */
+export function registerServiceCommands(program: Command): void {
+  const svc = program.command('service').description('manage services');
+  serviceFlags(svc.command('create <namespace> <name>').description('create a service (an existing one is changed with `service update`)'))
     .action(
       action(async (ns: string, name: string, o: ServiceOpts, cmd: Command) => {
         const c = client(cmd);
@@ -101,22 +97,7 @@ export function registerServiceCommands(program: Command): void {
         print(cmd, r, () => `service ${r.namespace}/${r.name} created`);
       }),
     );
-  svc
-    .command('update <namespace> <name>')
-    .description('change the given fields of an existing service; the others stay as they are')
-    .option('--description <text>', 'description')
-    .option('--records <types>', 'DNS record types, comma-separated: A, AAAA, SRV, CNAME (default A,SRV)')
-    .option('--ttl <seconds>', 'TTL of the DNS records (default 10)')
-    .option('--routing <policy>', 'MULTIVALUE or WEIGHTED')
-    .option('--check <type>', 'health check type: HTTP, HTTPS, TCP, TTL or CUSTOM')
-    .option('--check-path <path>', 'HTTP(S) check path (default /)')
-    .option('--check-interval <duration>', 'check interval, e.g. 10s')
-    .option('--check-timeout <duration>', 'check timeout, e.g. 2s')
-    .option('--check-ttl <duration>', 'TTL check deadline, e.g. 15s')
-    .option('--failure-threshold <n>', 'failures before UNHEALTHY (default 3)')
-    .option('--success-threshold <n>', 'passes before HEALTHY again (default 1)')
-    .option('--insecure', 'HTTPS checks accept self-signed certificates')
-    .option('--deregister-after <duration>', 'deregister instances UNHEALTHY this long, e.g. 10m')
+  serviceFlags(svc.command('update <namespace> <name>').description('change the given fields of an existing service; the others stay as they are'))
     .action(
       action(async (ns: string, name: string, o: ServiceOpts, cmd: Command) => {
         const c = client(cmd);

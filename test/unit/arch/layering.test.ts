@@ -1,30 +1,9 @@
 import assert from 'node:assert/strict';
-import { readdirSync, readFileSync, statSync } from 'node:fs';
-import { dirname, join, normalize } from 'node:path';
 import { describe, it } from 'node:test';
+import { importGraph } from './import-graph.js';
 
 // Layers point down (DESIGN.md): checked on the source text from the repo root.
 // Type-only imports and re-exports count too.
-
-function sourceFiles(dir: string): string[] {
-  const out: string[] = [];
-  for (const n of readdirSync(dir).sort()) {
-    const p = join(dir, n);
-    if (statSync(p).isDirectory()) out.push(...sourceFiles(p));
-    else if (n.endsWith('.ts')) out.push(p);
-  }
-  return out;
-}
-
-function importGraph(): Map<string, string[]> {
-  const g = new Map<string, string[]>();
-  for (const f of sourceFiles('src')) {
-    const text = readFileSync(f, 'utf8');
-    const deps = [...text.matchAll(/(?:from|import)\s+'(\.[^']+)'/g), ...text.matchAll(/import\('(\.[^']+)'\)/g)].map((m) => normalize(join(dirname(f), m[1].replace(/\.js$/, '.ts'))));
-    g.set(f, [...new Set(deps)]);
-  }
-  return g;
-}
 
 const layer = (f: string) => f.split('/')[1];
 

@@ -1,31 +1,10 @@
 import assert from 'node:assert/strict';
-import { readdirSync, readFileSync, statSync } from 'node:fs';
-import { dirname, join, normalize } from 'node:path';
+import { join } from 'node:path';
 import { describe, it } from 'node:test';
+import { importGraph } from '../arch/import-graph.js';
 
 // The health unit's layering (DESIGN.md, "Layers point down"), checked on the source
 // text from the repo root, as the core purity test does: type-only imports count too.
-
-function sourceFiles(dir: string): string[] {
-  const out: string[] = [];
-  for (const n of readdirSync(dir).sort()) {
-    const p = join(dir, n);
-    if (statSync(p).isDirectory()) out.push(...sourceFiles(p));
-    else if (n.endsWith('.ts')) out.push(p);
-  }
-  return out;
-}
-
-/** importGraph maps every file under src to the src files it imports or re-exports from. */
-function importGraph(): Map<string, string[]> {
-  const g = new Map<string, string[]>();
-  for (const f of sourceFiles('src')) {
-    const text = readFileSync(f, 'utf8');
-    const deps = [...text.matchAll(/(?:from|import)\s+'(\.[^']+)'/g)].map((m) => normalize(join(dirname(f), m[1].replace(/\.js$/, '.ts'))));
-    g.set(f, deps);
-  }
-  return g;
-}
 
 const OWNED = [join('src', 'health') + '/', join('src', 'core', 'health') + '/', join('src', 'core', 'validate'), join('src', 'core', 'clock.ts')];
 const owned = (f: string) => OWNED.some((p) => f.startsWith(p));

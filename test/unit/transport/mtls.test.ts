@@ -11,13 +11,12 @@ import { join } from 'node:path';
 import { WebSocket } from 'ws';
 import { createCa, createNodeCert } from '../../../src/cli/tls.js';
 import type { GossipTls } from '../../../src/transport/secure.js';
-import { GOSSIP_PATH, WsTransport, type WsTransportOptions } from '../../../src/transport/ws-transport.js';
+import { GOSSIP_PATH, type WsTransportOptions } from '../../../src/transport/ws-transport.js';
 import { tempDir } from '../../integration/helpers/daemon.js';
-import { RealClock } from '../../../src/runtime/clock.js';
-import { systemRandom } from '../../../src/runtime/random.js';
+import { Transports, until } from './helpers.js';
 
 const dir = tempDir('grapevine-mtls-');
-const open: WsTransport[] = [];
+const transports = new Transports();
 let ca = '';
 const certs = new Map<string, GossipTls>();
 
@@ -33,24 +32,11 @@ before(() => {
 });
 
 after(async () => {
-  for (const t of open) await t.close();
+  await transports.closeAll();
   rmSync(dir, { recursive: true, force: true });
 });
 
-async function node(name: string, tls: GossipTls, extra: Partial<WsTransportOptions> = {}): Promise<WsTransport> {
-  const t = new WsTransport({ cluster: 'c', nodeName: name, gossipAddr: '127.0.0.1:0', maxFrameBytes: 64 * 1024, handshakeTimeoutMs: 1_000, clock: new RealClock(), random: systemRandom(), tls, ...extra });
-  await t.listen();
-  open.push(t);
-  return t;
-}
-
-async function until(cond: () => boolean, what: string, timeoutMs = 5_000): Promise<void> {
-  const end = Date.now() + timeoutMs;
-  while (!cond()) {
-    if (Date.now() > end) assert.fail(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 10));
-  }
-}
+const node = (name: string, tls: GossipTls, extra: Partial<WsTransportOptions> = {}) => transports.node(name, { tls, ...extra });
 
 test('nodes with certificates from the cluster CA link up and exchange messages', async () => {
   const a = await node('m1', certs.get('m1')!);

@@ -7,29 +7,12 @@ import { WireCodec } from '../../../src/transport/codec.js';
 import { WIRE_MAGIC, type WelcomeFrame } from '../../../src/transport/frames.js';
 import { makeConfirm, makeHello } from '../../../src/transport/handshake.js';
 import { Keyring } from '../../../src/transport/keyring.js';
-import { GOSSIP_PATH, WsTransport, type WsTransportOptions } from '../../../src/transport/ws-transport.js';
-import { RealClock } from '../../../src/runtime/clock.js';
-import { systemRandom } from '../../../src/runtime/random.js';
+import { GOSSIP_PATH, type WsTransport, type WsTransportOptions } from '../../../src/transport/ws-transport.js';
+import { Transports, until } from './helpers.js';
 
-const open: WsTransport[] = [];
-after(async () => {
-  for (const t of open) await t.close();
-});
-
-async function node(name: string, extra: Partial<WsTransportOptions> = {}): Promise<WsTransport> {
-  const t = new WsTransport({ cluster: 'c', nodeName: name, gossipAddr: '127.0.0.1:0', maxFrameBytes: 64 * 1024, handshakeTimeoutMs: 1_000, clock: new RealClock(), random: systemRandom(), ...extra });
-  await t.listen();
-  open.push(t);
-  return t;
-}
-
-async function until(cond: () => boolean, what: string, timeoutMs = 5_000): Promise<void> {
-  const end = Date.now() + timeoutMs;
-  while (!cond()) {
-    if (Date.now() > end) assert.fail(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 10));
-  }
-}
+const transports = new Transports();
+after(() => transports.closeAll());
+const node = (name: string, extra: Partial<WsTransportOptions> = {}) => transports.node(name, extra);
 
 function inbox(t: WsTransport): { from: string; msg: WireMsg }[] {
   const got: { from: string; msg: WireMsg }[] = [];
