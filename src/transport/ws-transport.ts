@@ -22,6 +22,7 @@ import { TransportStats } from './metrics.js';
 import { CLOSE_DUPLICATE, CLOSE_REFUSED, CLOSE_SHUTDOWN, PeerLink, type LinkContext, type LinkHooks } from './peer-link.js';
 import { DEFAULT_SEND_QUEUE_LIMITS, SendQueue, type QueuedFrame } from './send-queue.js';
 import { splitAddr, type TransportEvents, type WsTransportOptions } from './options.js';
+import { checkClaim } from './identity-check.js';
 import { keepExistingLink } from './link-choice.js';
 import { LogLimiter, SILENT_LOGGER } from './log.js';
 import { listenGossip, socketCertNames, tlsDialOptions } from './secure.js';
@@ -417,26 +418,16 @@ export class WsTransport extends EventEmitter<TransportEvents> {
    * member's known address must reach that name) within identityCheckTimeoutMs. A
    * restarted member passes: its old process no longer answers.
    */
-  private async vetHello(hello: HelloFrame): Promise<string | undefined> {
-    const timeoutMs = this.opts.identityCheckTimeoutMs ?? 1_000;
-    const old = this.peers.get(hello.node)?.link;
-    const claim = `${hello.addr} (boot ${hello.boot.slice(0, 8)})`;
-    if (old?.state === 'open' && old.peer) {
-      if (old.peer.addr === hello.addr && old.peer.boot === hello.boot) return undefined; // the same process dialled again
-      if (!(await old.answers(timeoutMs))) return undefined;
-      return `${hello.node} is live at ${old.peer.addr} (boot ${old.peer.boot.slice(0, 8)}), not ${claim}`;
-    }
-    const known = this.opts.resolveAddr?.(hello.node);
-    if (!known || known === hello.addr || known === this.me.addr || this.stopped) return undefined;
-    let timer: TimerHandle | undefined;
-    const reached = await Promise.race([
-      this.connect(known).catch(() => ''),
-      new Promise<string>((r) => {
-        timer = this.opts.clock.setTimeout(() => r(''), timeoutMs);
-      }),
-    ]);
-    if (timer) this.opts.clock.clearTimeout(timer);
-    return reached === hello.node ? `${hello.node} is live at ${known}, not ${claim}` : undefined;
+  private vetHello(hello: HelloFrame): Promise<string | undefined> {
+    return checkClaim(hello, {
+      clock: this.opts.clock,
+      myAddr: this.me.addr,
+      timeoutMs: this.opts.identityCheckTimeoutMs ?? 1_000,
+      linkTo: (node) => this.peers.get(node)?.link,
+      knownAddr: (node) => this.opts.resolveAddr?.(node),
+      connect: (addr) => this.connect(addr),
+      stopped: () => this.stopped,
+    });
   }
 
   private dialFailed(peer: Peer): void {
