@@ -11,6 +11,7 @@ import type { AddressInfo, Socket } from 'node:net';
 import { GrapevineError } from '../core/errors.js';
 import { counter } from '../obs/metrics.js';
 import { CloudMapApi } from './cloudmap/dispatcher.js';
+import { errorBody, toCloudMapError } from './cloudmap/errors.js';
 import { rawHeader, tokenFromHeaders } from './acl.js';
 import { isWrite, RateLimited, RequestGate } from './gate.js';
 import { isSigV4, sha256Hex } from './sigv4.js';
@@ -188,6 +189,12 @@ export function createApiServer(deps: ApiDeps, limits: ApiLimits, security: ApiS
       // After an oversized body, don't read the rest: answer and close the connection.
       const headers: Record<string, string> = err.code === 'PayloadTooLarge' ? { connection: 'close' } : {};
       if (err instanceof RateLimited) headers['retry-after'] = String(err.retryAfterSec);
+      // A Cloud Map call refused before the adapter saw it (rate limit, content type) answers in AWS JSON, so the SDKs read the code.
+      const cm = method === 'POST' && url === '/' && req.headers['x-amz-target'] !== undefined ? toCloudMapError(err) : undefined;
+      if (cm) {
+        send(res, cm.status, { text: JSON.stringify(errorBody(cm)), contentType: 'application/x-amz-json-1.1', headers }, cors);
+        return;
+      }
       send(res, err.status, { body: { error: { code: err.code, message: err.message } }, headers }, cors);
     };
     try {

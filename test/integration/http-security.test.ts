@@ -141,4 +141,17 @@ describe('HTTP rate limits (autocannon)', () => {
     const bound = WRITES + WRITES * Math.ceil(r.duration + 1);
     assert.ok(r['2xx'] <= bound, `${r['2xx']} writes passed, bound ${bound}`);
   });
+
+  test('a Cloud Map call over the limit gets 429 RequestLimitExceeded in AWS JSON, with Retry-After', async () => {
+    let limited: Response | undefined;
+    for (let i = 0; i < 10 * WRITES && !limited; i++) {
+      const res = await fetch(`${d!.httpUrl}/`, { method: 'POST', headers: { 'content-type': 'application/x-amz-json-1.1', 'x-amz-target': 'Route53AutoNaming_v20170314.ListNamespaces' }, body: '{}' });
+      if (res.status === 429) limited = res;
+      else await res.arrayBuffer();
+    }
+    assert.ok(limited, 'the write bucket never ran dry');
+    assert.equal(limited.headers.get('content-type'), 'application/x-amz-json-1.1');
+    assert.match(limited.headers.get('retry-after') ?? '', /^\d+$/);
+    assert.equal(((await limited.json()) as { __type: string }).__type, 'RequestLimitExceeded');
+  });
 });

@@ -65,6 +65,10 @@ export function toCloudMapError(e: unknown): CloudMapError | undefined {
   switch (e.code) {
     case 'PermissionDenied':
       return new CloudMapError(e.message === 'ACL token not found' ? 'UnrecognizedClientException' : 'AccessDeniedException', e.message);
+    case 'TooManyRequests':
+      return new CloudMapError('RequestLimitExceeded', e.message);
+    case 'UnsupportedMediaType':
+      return new CloudMapError('SerializationException', e.message);
     case 'StorageUnavailable':
     case 'ClockSkew':
     case 'Unavailable':
