@@ -6,9 +6,6 @@ import { importGraph } from '../arch/import-graph.js';
 // The health unit's layering (DESIGN.md, "Layers point down"), checked on the source
 // text from the repo root, as the core purity test does: type-only imports count too.
 
-const OWNED = [join('src', 'health') + '/', join('src', 'core', 'health') + '/', join('src', 'core', 'validate'), join('src', 'core', 'clock.ts')];
-const owned = (f: string) => OWNED.some((p) => f.startsWith(p));
-
 describe('health unit layering', () => {
   const g = importGraph();
 
@@ -30,23 +27,5 @@ describe('health unit layering', () => {
     assert.deepEqual(offenders, []);
   });
 
-  it('no import cycle runs through health, core/health, core/validate or core/clock', () => {
-    const state = new Map<string, 1 | 2>();
-    const stack: string[] = [];
-    const cycles: string[] = [];
-    const visit = (v: string): void => {
-      state.set(v, 1);
-      stack.push(v);
-      for (const w of g.get(v) ?? []) {
-        if (state.get(w) === 1) {
-          const cycle = stack.slice(stack.indexOf(w));
-          if (cycle.some(owned)) cycles.push([...cycle, w].join(' -> '));
-        } else if (!state.has(w)) visit(w);
-      }
-      stack.pop();
-      state.set(v, 2);
-    };
-    for (const f of g.keys()) if (!state.has(f)) visit(f);
-    assert.deepEqual(cycles, []);
-  });
+  // Import cycles (through health or anywhere else) are checked by test/unit/arch/layering.test.ts.
 });
