@@ -4,12 +4,9 @@
  * none of the refused writes shows up anywhere.
  */
 import { api, waitFor } from '../../integration/helpers/daemon.js';
-import { ChaosCluster } from '../cluster.js';
 import { expect, finalCheck } from '../check.js';
-import { Ledger } from '../ledger.js';
 import type { Scenario } from '../types.js';
-import { Workload } from '../workload.js';
-import { sleep } from './freeze.js';
+import { sleep, startLoaded } from './start.js';
 
 /** clockSkew is the faketime +1h scenario. */
 export const clockSkew: Scenario = {
@@ -18,11 +15,7 @@ export const clockSkew: Scenario = {
   quick: true,
   async run(ctx) {
     const env = { LD_PRELOAD: ctx.faketimeLib!, FAKETIME: '+1h', FAKETIME_DONT_FAKE_MONOTONIC: '1', FAKETIME_NO_CACHE: '1' };
-    const c = await ChaosCluster.start(ctx, ['n1', 'n2', 'n3'], { perNode: { n3: { env } } });
-    await c.setup();
-    const ledger = new Ledger();
-    const load = new Workload(c, ledger, ctx);
-    load.start([{ id: 'w1', node: 'n1' }, { id: 'w2', node: 'n2' }, { id: 'w3', node: 'n3' }]);
+    const { c, ledger, load } = await startLoaded(ctx, [{ id: 'w1', node: 'n1' }, { id: 'w2', node: 'n2' }, { id: 'w3', node: 'n3' }], { cluster: { perNode: { n3: { env } } } });
     const status = await waitFor(async () => {
       const s = (await api(c.node('n3'), 'GET', '/v1/status', undefined, 3000)).body;
       return s.clock?.skewed ? s : undefined;

@@ -5,12 +5,10 @@
  */
 import { readdirSync, statSync, truncateSync } from 'node:fs';
 import { join } from 'node:path';
-import { ChaosCluster } from '../cluster.js';
 import { expect, finalCheck } from '../check.js';
-import { Ledger } from '../ledger.js';
 import type { Scenario } from '../types.js';
-import { Workload, writeKey } from '../workload.js';
-import { sleep } from './freeze.js';
+import { writeKey } from '../workload.js';
+import { sleep, startLoaded } from './start.js';
 
 /** truncateNewestLog cuts the newest LevelDB *.log in a data dir to half its size and returns its name and sizes. */
 export function truncateNewestLog(dataDir: string): string {
@@ -28,11 +26,7 @@ export const corruptStore: Scenario = {
   needs: [],
   quick: true,
   async run(ctx) {
-    const c = await ChaosCluster.start(ctx, ['n1', 'n2', 'n3']);
-    await c.setup();
-    const ledger = new Ledger();
-    const load = new Workload(c, ledger, ctx, 20, 10);
-    load.start([{ id: 'w1', node: 'n1' }, { id: 'w3', node: 'n3' }, { id: 'w3b', node: 'n3' }]);
+    const { c, ledger, load } = await startLoaded(ctx, [{ id: 'w1', node: 'n1' }, { id: 'w3', node: 'n3' }, { id: 'w3b', node: 'n3' }], { keysPerWriter: 20, pauseMs: 10 });
     await sleep(3_000);
     const code = await c.stop('n3');
     expect(code === 0, `n3 exited ${code} on SIGTERM`);

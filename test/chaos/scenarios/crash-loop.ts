@@ -2,12 +2,10 @@
  * crash-loop: kill -9 and restart nodes again and again under a write load. Every write
  * acknowledged before a crash survives it, on the crashed node and on its peers.
  */
-import { ChaosCluster } from '../cluster.js';
 import { finalCheck } from '../check.js';
-import { Ledger } from '../ledger.js';
 import type { Scenario } from '../types.js';
-import { mulberry32, Workload } from '../workload.js';
-import { sleep } from './freeze.js';
+import { mulberry32 } from '../workload.js';
+import { sleep, startLoaded } from './start.js';
 
 const CRASHES = 3;
 
@@ -17,11 +15,8 @@ export const crashLoop: Scenario = {
   needs: [],
   quick: true,
   async run(ctx) {
-    const c = await ChaosCluster.start(ctx, ['n1', 'n2', 'n3']);
-    await c.setup();
-    const ledger = new Ledger();
-    const load = new Workload(c, ledger, ctx, 12, 10);
-    load.start(['n1', 'n2', 'n3', 'n1', 'n2', 'n3'].map((node, i) => ({ id: `w${i}`, node })));
+    const writers = ['n1', 'n2', 'n3', 'n1', 'n2', 'n3'].map((node, i) => ({ id: `w${i}`, node }));
+    const { c, ledger, load } = await startLoaded(ctx, writers, { keysPerWriter: 12, pauseMs: 10 });
     const rand = mulberry32(ctx.seed);
     const victims: string[] = [];
     for (let i = 0; i < CRASHES; i++) {

@@ -2,11 +2,9 @@
  * freeze: SIGSTOP one node for several seconds while writes go on at the others, then
  * SIGCONT: it rejoins, catches up, and every acknowledged write is on every node.
  */
-import { ChaosCluster } from '../cluster.js';
 import { expect, finalCheck } from '../check.js';
-import { Ledger } from '../ledger.js';
 import type { Scenario } from '../types.js';
-import { Workload } from '../workload.js';
+import { sleep, startLoaded } from './start.js';
 
 const FREEZE_MS = 7_000;
 
@@ -16,11 +14,7 @@ export const freeze: Scenario = {
   needs: [],
   quick: true,
   async run(ctx) {
-    const c = await ChaosCluster.start(ctx, ['n1', 'n2', 'n3']);
-    await c.setup();
-    const ledger = new Ledger();
-    const load = new Workload(c, ledger, ctx);
-    load.start([{ id: 'w1', node: 'n1' }, { id: 'w2', node: 'n2' }, { id: 'w3', node: 'n3' }]);
+    const { c, ledger, load } = await startLoaded(ctx, [{ id: 'w1', node: 'n1' }, { id: 'w2', node: 'n2' }, { id: 'w3', node: 'n3' }]);
     await sleep(2_000);
     const frozen = c.node('n3');
     c.markDown('n3');
@@ -43,7 +37,3 @@ export const freeze: Scenario = {
   },
 };
 
-/** sleep waits ms milliseconds. */
-export function sleep(ms: number): Promise<void> {
-  return new Promise((r) => setTimeout(r, ms));
-}

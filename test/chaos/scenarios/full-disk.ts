@@ -8,12 +8,10 @@ import { execFileSync } from 'node:child_process';
 import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { waitFor } from '../../integration/helpers/daemon.js';
-import { ChaosCluster } from '../cluster.js';
 import { expect, finalCheck } from '../check.js';
-import { Ledger } from '../ledger.js';
 import type { Scenario } from '../types.js';
-import { Workload, writeKey } from '../workload.js';
-import { sleep } from './freeze.js';
+import { writeKey } from '../workload.js';
+import { sleep, startLoaded } from './start.js';
 
 const MAX_FILL_WRITES = 300;
 const RECOVERY_TIMEOUT_MS = 30_000;
@@ -29,11 +27,7 @@ export const fullDisk: Scenario = {
     ctx.defer(`umount ${mnt}`, () => void execFileSync('umount', [mnt], { stdio: 'pipe' }));
     const dataDir = join(mnt, 'data');
     mkdirSync(dataDir);
-    const c = await ChaosCluster.start(ctx, ['n1', 'n2', 'n3'], { perNode: { n3: { dataDir } } });
-    await c.setup();
-    const ledger = new Ledger();
-    const load = new Workload(c, ledger, ctx);
-    load.start([{ id: 'w1', node: 'n1' }, { id: 'w3', node: 'n3' }]);
+    const { c, ledger, load } = await startLoaded(ctx, [{ id: 'w1', node: 'n1' }, { id: 'w3', node: 'n3' }], { cluster: { perNode: { n3: { dataDir } } } });
     await sleep(2_000);
     await load.stop();
 

@@ -4,12 +4,10 @@
  * instances, and the cluster still converges.
  */
 import { api, freePort, startDaemon, waitFor, type Daemon } from '../../integration/helpers/daemon.js';
-import { ChaosCluster, NS, SVC } from '../cluster.js';
+import { NS, SVC } from '../cluster.js';
 import { expect, finalCheck } from '../check.js';
-import { Ledger } from '../ledger.js';
 import type { Scenario } from '../types.js';
-import { Workload } from '../workload.js';
-import { sleep } from './freeze.js';
+import { sleep, startLoaded } from './start.js';
 
 /** impostor is the duplicate-name scenario. */
 export const impostor: Scenario = {
@@ -17,11 +15,7 @@ export const impostor: Scenario = {
   needs: [],
   quick: false, // test/integration/identity.test.ts covers it in npm test; kept out of the quick set for time
   async run(ctx) {
-    const c = await ChaosCluster.start(ctx, ['n1', 'n2', 'n3']);
-    await c.setup();
-    const ledger = new Ledger();
-    const load = new Workload(c, ledger, ctx);
-    load.start([{ id: 'w1', node: 'n1' }, { id: 'w2', node: 'n2' }]);
+    const { c, ledger, load } = await startLoaded(ctx, [{ id: 'w1', node: 'n1' }, { id: 'w2', node: 'n2' }]);
     await sleep(1_500);
     let code: number | null | undefined;
     let out = '';

@@ -14,7 +14,7 @@ import { expect, finalCheck } from '../check.js';
 import { Ledger } from '../ledger.js';
 import type { Scenario } from '../types.js';
 import { Workload, writeKey } from '../workload.js';
-import { sleep } from './freeze.js';
+import { sleep, } from './start.js';
 
 const NOBODY = 65534;
 const TOMBSTONE_TTL_MS = 3_000;

@@ -4,12 +4,10 @@
  * the digests become equal; n3 gets back its own writes from before the wipe.
  */
 import { rmSync } from 'node:fs';
-import { ChaosCluster } from '../cluster.js';
 import { expect, finalCheck } from '../check.js';
-import { Ledger } from '../ledger.js';
 import type { Scenario } from '../types.js';
-import { Workload, writeKey } from '../workload.js';
-import { sleep } from './freeze.js';
+import { writeKey } from '../workload.js';
+import { sleep, startLoaded } from './start.js';
 
 /** wipedNode is the wiped-data-dir scenario. */
 export const wipedNode: Scenario = {
@@ -17,11 +15,7 @@ export const wipedNode: Scenario = {
   needs: [],
   quick: true,
   async run(ctx) {
-    const c = await ChaosCluster.start(ctx, ['n1', 'n2', 'n3']);
-    await c.setup();
-    const ledger = new Ledger();
-    const load = new Workload(c, ledger, ctx, 10, 20);
-    load.start([{ id: 'w1', node: 'n1' }, { id: 'w3', node: 'n3' }]);
+    const { c, ledger, load } = await startLoaded(ctx, [{ id: 'w1', node: 'n1' }, { id: 'w3', node: 'n3' }], { keysPerWriter: 10, pauseMs: 20 });
     await sleep(2_500);
     await load.stop();
     await c.converge();
