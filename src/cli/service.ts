@@ -24,15 +24,7 @@ export function serviceBody(o: ServiceOpts): Record<string, unknown> {
     body.dns = { routingPolicy: (o.routing ?? 'MULTIVALUE').toUpperCase(), records: types.map((type) => (ttl === undefined ? { type } : { type, ttl })) };
   }
   if (o.check !== undefined) {
-    const hc: Record<string, unknown> = { type: o.check.toUpperCase() };
-    if (o.checkPath !== undefined) hc.path = o.checkPath;
-    if (o.checkInterval !== undefined) hc.intervalMs = parseDuration(o.checkInterval, '--check-interval');
-    if (o.checkTimeout !== undefined) hc.timeoutMs = parseDuration(o.checkTimeout, '--check-timeout');
-    if (o.checkTtl !== undefined) hc.ttlMs = parseDuration(o.checkTtl, '--check-ttl');
-    if (o.failureThreshold !== undefined) hc.failureThreshold = Number(o.failureThreshold);
-    if (o.successThreshold !== undefined) hc.successThreshold = Number(o.successThreshold);
-    if (o.insecure) hc.insecureSkipVerify = true;
-    body.healthCheck = hc;
+    body.healthCheck = { type: o.check.toUpperCase(), ...checkOverrides(o) };
   } else if (o.checkPath || o.checkInterval || o.checkTimeout || o.checkTtl || o.failureThreshold || o.successThreshold) {
     throw invalid('--check', 'is required with the other --check-* options');
   }
