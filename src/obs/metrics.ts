@@ -9,11 +9,20 @@ import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from 'prom
 export const metricsRegistry = new Registry();
 let defaultsOn = false;
 
+/**
+ * EVENT_LOOP_SAMPLE_MS is how often the event-loop lag histogram samples (prom-client's
+ * default is 10 ms). Its repeating timer wakes the process at that rate: at 10 ms it
+ * alone cost 0.76% of a core in an idle process here, half of an idle daemon's CPU; at
+ * 100 ms 0.11%. Each sample is the lateness of a timer due at that moment, so the
+ * percentiles still describe how late a timer fires, from fewer samples.
+ */
+export const EVENT_LOOP_SAMPLE_MS = 100;
+
 /** enableDefaultMetrics adds process metrics (CPU, RSS, event-loop lag) once per process. */
 export function enableDefaultMetrics(): void {
   if (defaultsOn) return;
   defaultsOn = true;
-  collectDefaultMetrics({ register: metricsRegistry, prefix: 'grapevine_' });
+  collectDefaultMetrics({ register: metricsRegistry, prefix: 'grapevine_', eventLoopMonitoringPrecision: EVENT_LOOP_SAMPLE_MS });
 }
 
 /** counter gets or creates a counter in metricsRegistry. */
