@@ -284,9 +284,12 @@ export class GossipEngine {
 
   private finish(): GossipOutput {
     const out = this.out.take();
+    // A broadcast sends one message object to many peers (encoded once); it takes one piggyback.
+    const seen = new Set<GossipMsg>();
     for (const s of out.sends) {
       const msg: GossipMsg = s.msg;
-      if (!isMembershipMsg(msg) || !PIGGYBACK_TYPES.has(msg.t)) continue;
+      if (!isMembershipMsg(msg) || !PIGGYBACK_TYPES.has(msg.t) || seen.has(msg)) continue;
+      seen.add(msg);
       const rr = this.replication.piggyback();
       if (rr.length > 0) msg.rr = rr;
     }

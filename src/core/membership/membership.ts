@@ -200,9 +200,13 @@ export class Membership implements MembershipContext {
       this.counters.suspicionsRaised++;
       this.changed(name, 'suspect', now);
     }
-    this.updates.push(name, [name, m.addr, STATUS_CODES.suspect, inc, from]);
-    // The accuser also tells the suspect directly, so a live one can refute before the timer runs out.
-    if (from === this.self.name) this.out.send(name, m.addr, { t: 'm.upd', u: [[name, m.addr, STATUS_CODES.suspect, inc, from]] });
+    const tuple: MemberTuple = [name, m.addr, STATUS_CODES.suspect, inc, from];
+    this.updates.push(name, tuple);
+    // The accuser tells every member at once in a cluster of up to directPushMaxPeers
+    // peers, so that all suspicion timers start together (no node waits for the rumour,
+    // and none needs to hear the verdict) and the suspect can refute at once; in a larger
+    // cluster it tells the suspect directly and the rumour spreads by piggybacking.
+    if (from === this.self.name && !this.broadcast(tuple)) this.out.send(name, m.addr, { t: 'm.upd', u: [tuple] });
   }
 
   /** deadNode applies a dead or left update; the same incarnation suffices, as in memberlist. */
@@ -216,12 +220,32 @@ export class Membership implements MembershipContext {
     if (m.status === 'left' || (m.status === 'dead' && !left)) return;
     const status: MemberStatus = left ? 'left' : 'dead';
     m.inc = inc;
+    const accused = this.suspicions.get(name)?.accuser === this.self.name;
     this.suspicions.delete(name);
     this.list.setStatus(m, status, now);
     if (!left) this.counters.declaredDead++;
     this.changed(name, status, now);
-    this.updates.push(name, [name, m.addr, STATUS_CODES[status], inc, from]);
+    const tuple: MemberTuple = [name, m.addr, STATUS_CODES[status], inc, from];
+    this.updates.push(name, tuple);
+    // The verdict of our own suspicion (or a force-leave here) goes to every member at
+    // once in a small cluster; the other members' timers, started by the same broadcast,
+    // run out at about the same time, so they do not broadcast theirs (N^2 frames).
+    if (from === this.self.name && (accused || left)) this.broadcast(tuple);
     this.out.persist();
+  }
+
+  /**
+   * broadcast sends one update straight to every live member when there are at most
+   * directPushMaxPeers of them (one message object for all, so the transport encodes it
+   * once); it reports whether it did. Suspicions, verdicts and refutations are rare and
+   * race timers, so one hop is worth N-1 frames.
+   */
+  private broadcast(tuple: MemberTuple): boolean {
+    const n = this.list.liveCount;
+    if (n === 0 || n > this.config.directPushMaxPeers) return false;
+    const msg: MembershipMsg = { t: 'm.upd', u: [tuple] };
+    for (const p of this.list.randomLive(n)) this.out.send(p.name, p.addr, msg);
+    return true;
   }
 
   /**
@@ -301,9 +325,14 @@ export class Membership implements MembershipContext {
     // Lifeguard §4.1: having to refute means others could not hear us; slow down.
     this.awareness.applyDelta(1);
     this.updates.push(this.self.name, this.selfTuple());
-    // A refutation races suspicion timers everywhere: tell the accuser and up to
-    // REFUTE_DIRECT_PEERS others at once (everyone, in small clusters) instead of waiting
-    // for our next messages, which are slow if we are the lagging node. Refutations are rare.
+    // A refutation races suspicion timers everywhere: tell everyone at once in a cluster
+    // of up to directPushMaxPeers peers, else the accuser and up to REFUTE_DIRECT_PEERS
+    // others, instead of waiting for our next messages, which are slow if we are the
+    // lagging node. Refutations are rare.
+    if (this.broadcast(this.selfTuple())) {
+      this.out.persist();
+      return;
+    }
     const a = accuser !== undefined && accuser !== this.self.name ? this.list.get(accuser) : undefined;
     const to = this.list.randomLive(Math.max(this.retransmits, REFUTE_DIRECT_PEERS), (n) => n === a?.name);
     if (a && isLive(a.status)) to.push(a);

@@ -33,14 +33,15 @@ export class Suspicion {
   graced = false;
 
   constructor(
-    from: string,
+    /** accuser is the member that raised the suspicion. */
+    readonly accuser: string,
     readonly startMs: number,
     readonly expected: number,
     readonly minMs: number,
     readonly maxMs: number,
   ) {
     // The member that raised the suspicion does not count as a confirmation of it.
-    this.confirmedBy.add(from);
+    this.confirmedBy.add(accuser);
     this.deadlineMs = startMs + suspicionTimeoutMs(0, expected, minMs, maxMs);
   }
 

@@ -1,7 +1,7 @@
 import type { GossipConfig } from '../gossip/config.js';
 import { BroadcastQueue, retransmitLimit } from '../membership/broadcasts.js';
 import type { Outbox } from '../gossip/outbox.js';
-import type { ReplicationMsg } from '../gossip/messages.js';
+import type { PushMsg, ReplicationMsg } from '../gossip/messages.js';
 import type { ApplyEffect, Random } from '../gossip/types.js';
 import type { Rec } from '../records.js';
 import type { Registry } from '../registry.js';
@@ -250,7 +250,9 @@ export class Replication {
     const count = small && from === undefined ? this.peers.clusterSize - 1 : Math.max(this.config.fanout, this.retransmits());
     const targets = this.peers.randomLive(count, (n) => n === from || n === recs[0].node);
     for (const chunk of chunkRecords(recs, Math.floor(this.config.maxFrameBytes / 4))) {
-      for (const t of targets) this.out.send(t.name, t.addr, { t: 'r.push', r: chunk });
+      // One message object for every target: the transport encodes it once.
+      const msg: PushMsg = { t: 'r.push', r: chunk };
+      for (const t of targets) this.out.send(t.name, t.addr, msg);
     }
   }
 
