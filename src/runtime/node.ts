@@ -164,11 +164,16 @@ export class GrapevineNode extends EventEmitter<NodeEvents> {
     this.emit('changed', []);
   }
 
-  /** writeMeta durably writes metadata (the gossip engine's state) behind every write handed to the store before it. */
-  async writeMeta(meta: Record<string, unknown>): Promise<void> {
+  /**
+   * writeMeta writes metadata (the gossip engine's state) behind every write handed to
+   * the store before it, durably unless `sync` is false: then it reaches LevelDB's log
+   * in order (it survives a crash of the process, and never gets ahead of the records
+   * queued before it) and the next synced write flushes it.
+   */
+  async writeMeta(meta: Record<string, unknown>, sync = true): Promise<void> {
     this.assertWritable();
     try {
-      await this.store.write({ put: [], del: [], meta });
+      await this.store.write({ put: [], del: [], meta, sync });
     } catch (e) {
       throw this.storeFailed(e);
     }
