@@ -59,6 +59,8 @@ export const MAX_TIMER_DELAY_MS = 1_000;
  * host), and a registration's own synced write queued behind them.
  */
 export const PERSIST_MIN_INTERVAL_MS = 1_000;
+/** REARM_LATER_MS: an armed tick timer is moved later only when the next wake moved by at least this much. */
+const REARM_LATER_MS = 20;
 /** PERSIST_META_KEY is the store meta key of the engine's persistent state. */
 export const PERSIST_META_KEY = 'gossip';
 
@@ -347,7 +349,9 @@ export class GossipDriver {
     if (this.stopped) return;
     const now = this.now();
     const wake = Math.min(this.engine.nextWakeMs(), now + MAX_TIMER_DELAY_MS);
-    if (this.timer && wake >= this.timerAtMs) return;
+    // Keep the armed timer unless the engine now wants it earlier, or much later (a
+    // probe's ack came in before its deadline): an idle daemon's CPU is mostly wake-ups.
+    if (this.timer && wake >= this.timerAtMs && wake - this.timerAtMs < REARM_LATER_MS) return;
     if (this.timer) this.opts.clock.clearTimeout(this.timer);
     this.timerAtMs = wake;
     this.timer = this.opts.clock.setTimeout(() => {
