@@ -8,7 +8,8 @@
  *    second daemon joining the first until GET /v1/state/digest is equal on both);
  *  - event-loop delay p99 during the registration burst and during the transfer, from
  *    prom-client's default metric grapevine_nodejs_eventloop_lag_p99_seconds
- *    (monitorEventLoopDelay at 10 ms resolution; every scrape resets its histogram, so
+ *    (the delay past a timer's due time, sampled every 100 ms, src/obs/metrics.ts; before 2026-12-02 it was
+ *    prom-client's interval at 10 ms resolution, 10 ms above the delay; every scrape resets its histogram, so
  *    scraping every 500 ms gives one p99 per 500 ms window).
  * Usage: node dist/bench/scale.js [--quick] [--out FILE] [--instances N]
  */
