@@ -41,13 +41,13 @@ export interface DriverOptions {
 }
 
 /** APPLY_CHUNK_RECORDS bounds records merged in one event-loop turn, so a full state transfer never stalls the loop. */
-export const APPLY_CHUNK_RECORDS = 1_000;
+export const APPLY_CHUNK_RECORDS = 500;
 /**
  * SEND_CHUNK_WEIGHT bounds the frames one event-loop turn encodes and sends, weighed as
  * one per frame plus one per record it carries: a snapshot of 100,000 records is spread
  * over dozens of turns, while a write pushed to 64 peers still goes out at once.
  */
-export const SEND_CHUNK_WEIGHT = 2_000;
+export const SEND_CHUNK_WEIGHT = 600;
 /** MAX_TIMER_DELAY_MS caps the tick timer, so a stuck nextWakeMs cannot stop the engine for long. */
 export const MAX_TIMER_DELAY_MS = 1_000;
 /**

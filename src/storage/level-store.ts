@@ -12,7 +12,7 @@ const COMMITS_KEY = 's|commits';
 /** MAX_BATCH_OPS bounds one LevelDB batch; a single larger write is split. */
 export const MAX_BATCH_OPS = 10_000;
 /** MAX_GROUP_OPS bounds how many queued writes' operations one group commit gathers, keeping each event-loop turn short. */
-export const MAX_GROUP_OPS = 2_000;
+export const MAX_GROUP_OPS = 1_000;
 /** DEFAULT_HIGH_WATER_INTERVAL_MS is how often, at most, the high-water file is rewritten under a steady stream of commits. */
 export const DEFAULT_HIGH_WATER_INTERVAL_MS = 100;
 

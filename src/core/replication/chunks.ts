@@ -1,7 +1,7 @@
 import type { Rec } from '../records.js';
 
 /** MAX_RECORDS_PER_CHUNK bounds the records of one replication message. */
-export const MAX_RECORDS_PER_CHUNK = 512;
+export const MAX_RECORDS_PER_CHUNK = 256;
 
 // Records are immutable once made, so a record's size is worked out once (snapshots re-chunk the same objects).
 const sizeCache = new WeakMap<Rec, number>();
