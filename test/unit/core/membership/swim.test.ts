@@ -2,7 +2,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import type { GossipEngine } from '../../../../src/core/gossip/engine.js';
 import type { GossipOutput } from '../../../../src/core/gossip/types.js';
-import { engineWith, sends } from './harness.js';
+import { engineWith, sends, tickUntil } from './harness.js';
 
 const PEERS = ['a', 'b', 'c', 'd'];
 
@@ -255,4 +255,27 @@ test('a frozen target is still suspected after the one grace a late tick gives',
   }
   assert.ok(preqs > 0, 'indirect probes once the grace ran out');
   assert.equal(e.membership.list.get(ping!.to)!.status, 'suspect');
+});
+
+test('small cluster: the suspect alone hears a suspicion; the accuser sends its verdict, and a refutation goes, to every member at once', () => {
+  const e = engineWith(PEERS);
+  const outs = runProbesFailing(e, 'c', 20_000);
+  const suspectAt = firstStatus(outs, 'c', 'suspect')!;
+  const atSuspect = outs.find(([t]) => t === suspectAt)![1];
+  assert.deepEqual(sends(atSuspect, 'm.upd').map((s) => s.to), ['c'], 'the suspicion goes to the suspect only (it spreads by piggybacking)');
+  const deadAt = firstStatus(outs, 'c', 'dead')!;
+  const verdict = sends(outs.find(([t]) => t === deadAt)![1], 'm.upd').filter((s) => s.msg.u?.some((u) => u[0] === 'c' && u[2] === 2));
+  assert.deepEqual(new Set(verdict.map((s) => s.to)), new Set(PEERS.filter((p) => p !== 'c')), 'the verdict goes to every live member');
+  assert.equal(new Set(verdict.map((s) => s.msg)).size, 1, 'one message object for all (encoded once)');
+
+  // A node that heard the suspicion by rumour and whose own timer runs out does not broadcast.
+  const other = engineWith(PEERS);
+  other.onMessage('a', { t: 'm.upd', u: [['c', 'addr:c', 1, 0, 'a']] }, 0);
+  const later = tickUntil(other, 0, 20_000);
+  const theirVerdict = later.flatMap((o) => sends(o, 'm.upd')).filter((s) => s.msg.u?.length === 1 && s.msg.u[0]![0] === 'c' && s.msg.u[0]![2] === 2);
+  assert.equal(theirVerdict.length, 0, 'no broadcast of a verdict on a suspicion raised elsewhere');
+
+  const r = engineWith(PEERS);
+  const out = r.onMessage('a', { t: 'm.upd', u: [['self', 'addr:self', 1, 0, 'b']] }, 10);
+  assert.deepEqual(new Set(sends(out, 'm.upd').map((s) => s.to)), new Set(PEERS), 'the refutation goes to every member');
 });
