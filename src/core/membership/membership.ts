@@ -179,7 +179,13 @@ export class Membership implements MembershipContext {
       const s = this.suspicions.get(name);
       if (from !== SYNC_ACCUSER && s?.confirm(from)) {
         this.suspicionWakeMs = Math.min(this.suspicionWakeMs, s.deadlineMs);
-        this.updates.push(name, [name, m.addr, STATUS_CODES.suspect, m.inc, from]);
+        const tuple: MemberTuple = [name, m.addr, STATUS_CODES.suspect, m.inc, from];
+        this.updates.push(name, tuple);
+        // Our own failed probe confirms someone else's suspicion: tell the accuser at once
+        // (one frame), whose timer shrinks with independent confirmations (Lifeguard §4.2)
+        // and whose verdict is the one broadcast.
+        const accuser = from === this.self.name && s.accuser !== this.self.name ? this.list.get(s.accuser) : undefined;
+        if (accuser && isLive(accuser.status)) this.out.send(accuser.name, accuser.addr, { t: 'm.upd', u: [tuple] });
       }
       return;
     }

@@ -279,3 +279,11 @@ test('small cluster: the suspect alone hears a suspicion; the accuser sends its 
   const out = r.onMessage('a', { t: 'm.upd', u: [['self', 'addr:self', 1, 0, 'b']] }, 10);
   assert.deepEqual(new Set(sends(out, 'm.upd').map((s) => s.to)), new Set(PEERS), 'the refutation goes to every member');
 });
+
+test('our own failed probe of a member someone else suspects is sent to that accuser at once, as a confirmation', () => {
+  const e = engineWith(PEERS);
+  e.onMessage('a', { t: 'm.upd', u: [['c', 'addr:c', 1, 0, 'a']] }, 0);
+  const outs = runProbesFailing(e, 'c', 5_000);
+  const toAccuser = outs.flatMap(([, o]) => sends(o, 'm.upd')).filter((s) => s.to === 'a' && s.msg.u?.some((u) => u[0] === 'c' && u[2] === 1 && u[4] === 'self'));
+  assert.equal(toAccuser.length, 1, 'one confirmation, straight to the accuser');
+});
