@@ -145,7 +145,7 @@ async function grapevineRun(n: number, rec: RunRecord): Promise<void> {
     const eq = await digestsEqualMs(g, 30_000);
     const k3 = await counters(g);
     out.soak = { ...soak, rate: loadRate, suspicions: k3.suspicionsRaised - k2.suspicionsRaised, falseDeaths: k3.declaredDead - k2.declaredDead, notAliveAtEnd: k3.notAliveNow, lagP99WorstMs: lags.length ? Math.max(...lags) : NaN, lagP99MedianMs: summarize(lags).p50, digestsEqualAfterMs: eq };
-    log(`N=${n}: soak ${soak.ok}/${soak.sent} ok, ack p50 ${soak.ackP50Ms.toFixed(1)} ms, ${k3.declaredDead - k2.declaredDead} deaths, ${k3.suspicionsRaised - k2.suspicionsRaised} suspicions, lag worst ${Math.max(...lags).toFixed(1)} ms, digests equal after ${Math.round(eq)} ms`);
+    log(`N=${n}: soak ${soak.ok}/${soak.sent} ok${soak.failed ? ` (failed: ${JSON.stringify(soak.failedBy)})` : ''}, ack p50 ${soak.ackP50Ms.toFixed(1)} ms, ${k3.declaredDead - k2.declaredDead} deaths, ${k3.suspicionsRaised - k2.suspicionsRaised} suspicions, lag worst ${Math.max(...lags).toFixed(1)} ms, digests equal after ${Math.round(eq)} ms`);
 
     // Burst at burstRate: CPU per remote record applied, bytes per node per second.
     await sleep(2_000);
@@ -159,7 +159,7 @@ async function grapevineRun(n: number, rec: RunRecord): Promise<void> {
     const cpu = cpuSecondsOf(receivers) - c4 - (idle.cpuCorePct / 100) * ((n - 1) / n) * secs;
     const k5 = await counters(g);
     out.burst = { ...burst, rate: burstRate, cpuPerRemoteRecordUs: (cpu / (burst.ok * (n - 1))) * 1e6, bytesPerNodePerSec: (k5.bytesOut - k4.bytesOut) / n / secs, windowS: secs, falseDeaths: k5.declaredDead - k4.declaredDead };
-    log(`N=${n}: burst ${burst.ok}/${burst.sent}, ${((cpu / (burst.ok * (n - 1))) * 1e6).toFixed(1)} µs CPU per remote record, ${Math.round((k5.bytesOut - k4.bytesOut) / n / secs)} B/node/s`);
+    log(`N=${n}: burst ${burst.ok}/${burst.sent}${burst.failed ? ` (failed: ${JSON.stringify(burst.failedBy)})` : ''}, ${((cpu / (burst.ok * (n - 1))) * 1e6).toFixed(1)} µs CPU per remote record, ${Math.round((k5.bytesOut - k4.bytesOut) / n / secs)} B/node/s`);
 
     if (wantDetect) {
       out.frozenDetectionMs = await failureDetection(g, 'SIGSTOP');

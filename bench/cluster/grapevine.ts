@@ -238,6 +238,8 @@ export interface LoadResult {
   sent: number;
   ok: number;
   failed: number;
+  /** failedBy counts the failures by cause: an HTTP status, `error` (no answer within 30 s or a connection error), or `shed` (256 requests already in flight, not sent). */
+  failedBy: Record<string, number>;
   ackP50Ms: number;
   ackP99Ms: number;
   seconds: number;
@@ -252,6 +254,11 @@ export async function load(c: GrapevineCluster, ratePerSec: number, seconds: num
   const total = Math.round(ratePerSec * seconds);
   const acks: number[] = [];
   let ok = 0, failed = 0, inFlight = 0;
+  const failedBy: Record<string, number> = {};
+  const fail = (why: string) => {
+    failed++;
+    failedBy[why] = (failedBy[why] ?? 0) + 1;
+  };
   const t0 = performance.now();
   const all: Promise<void>[] = [];
   for (let k = 0; k < total; k++) {
@@ -259,7 +266,7 @@ export async function load(c: GrapevineCluster, ratePerSec: number, seconds: num
     const wait = due - performance.now();
     if (wait > 1) await new Promise((r) => setTimeout(r, wait));
     if (inFlight >= 256) {
-      failed++;
+      fail('shed');
       continue;
     }
     inFlight++;
@@ -269,17 +276,17 @@ export async function load(c: GrapevineCluster, ratePerSec: number, seconds: num
       (r) => {
         inFlight--;
         if (r.status === 200 || r.status === 201) (ok++, acks.push(performance.now() - ts));
-        else failed++;
+        else fail(String(r.status));
       },
       () => {
         inFlight--;
-        failed++;
+        fail('error');
       },
     ));
   }
   await Promise.all(all);
   const s = summarize(acks);
-  return { sent: total, ok, failed, ackP50Ms: s.p50, ackP99Ms: s.p99, seconds: (performance.now() - t0) / 1000 };
+  return { sent: total, ok, failed, failedBy, ackP50Ms: s.p50, ackP99Ms: s.p99, seconds: (performance.now() - t0) / 1000 };
 }
 
 /** digestsEqualMs polls every node's state digest until all are equal and returns the ms it took (NaN past timeoutMs). */
