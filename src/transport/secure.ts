@@ -61,8 +61,7 @@ export async function listenGossip(
   tls: GossipTls | undefined,
   onTlsError: (err: Error, remote: string) => void,
 ): Promise<{ wss: WebSocketServer; tlsServer?: HttpsServer }> {
-  // allowSynchronousEvents false: one message per event-loop turn, so a burst of large frames in one socket read (a state transfer) does not run as one long turn.
-  const common = { path: at.path, maxPayload: at.maxPayload, perMessageDeflate: false, clientTracking: false, allowSynchronousEvents: false };
+  const common = { path: at.path, maxPayload: at.maxPayload, perMessageDeflate: false, clientTracking: false };
   if (!tls) {
     const wss = new WebSocketServer({ ...common, host: at.host, port: at.port });
     await new Promise<void>((resolve, reject) => {

@@ -309,7 +309,7 @@ export class WsTransport extends EventEmitter<TransportEvents> {
     if (this.stopped) return undefined;
     this.stats.inc('dials');
     const tls = this.opts.tls;
-    const ws = new WebSocket(`${tls ? 'wss' : 'ws'}://${addr}${GOSSIP_PATH}`, { maxPayload: this.opts.maxFrameBytes, perMessageDeflate: false, allowSynchronousEvents: false, handshakeTimeout: 3_000, ...(tls ? tlsDialOptions(tls) : {}) });
+    const ws = new WebSocket(`${tls ? 'wss' : 'ws'}://${addr}${GOSSIP_PATH}`, { maxPayload: this.opts.maxFrameBytes, perMessageDeflate: false, handshakeTimeout: 3_000, ...(tls ? tlsDialOptions(tls) : {}) });
     const link = new PeerLink(ws, 'out', this.ctx, this.hooks);
     link.dialAddr = addr;
     if (tls) ws.once('upgrade', (res) => (link.certNames = socketCertNames(res.socket)));
