@@ -19,12 +19,12 @@ let defaultsOn = false;
 export const EVENT_LOOP_SAMPLE_MS = 100;
 
 /** The event-loop gauges prom-client derives from its monitorEventLoopDelay histogram, which this module replaces. */
-const ELD_GAUGES: [suffix: string, help: string, read: (h: IntervalHistogram) => number][] = [
+const ELD_GAUGES: [suffix: string, help: string, read: (h: IntervalHistogram) => number, spread?: true][] = [
   ['min', 'The minimum recorded event loop delay.', (h) => h.min],
   ['max', 'The maximum recorded event loop delay.', (h) => h.max],
   ['mean', 'The mean of the recorded event loop delays.', (h) => h.mean],
-  // A spread, not a position: the sampling period does not shift it (added back here, taken off below).
-  ['stddev', 'The standard deviation of the recorded event loop delays.', (h) => h.stddev + EVENT_LOOP_SAMPLE_MS * 1e6],
+  // A spread, not a position: the sampling period does not shift it.
+  ['stddev', 'The standard deviation of the recorded event loop delays.', (h) => h.stddev, true],
   ['p50', 'The 50th percentile of the recorded event loop delays.', (h) => h.percentile(50)],
   ['p90', 'The 90th percentile of the recorded event loop delays.', (h) => h.percentile(90)],
   ['p99', 'The 99th percentile of the recorded event loop delays.', (h) => h.percentile(99)],
@@ -46,18 +46,18 @@ export function enableDefaultMetrics(): void {
   const h = monitorEventLoopDelay({ resolution: EVENT_LOOP_SAMPLE_MS });
   h.enable();
   const periodNs = EVENT_LOOP_SAMPLE_MS * 1e6;
-  const delaySeconds = (ns: number) => (Number.isFinite(ns) ? Math.max(0, ns - periodNs) / 1e9 : 0);
-  const gauges: [Gauge, (h: IntervalHistogram) => number][] = [];
+  const seconds = (ns: number, spread?: true) => (Number.isFinite(ns) ? Math.max(0, spread ? ns : ns - periodNs) / 1e9 : 0);
+  const gauges: [Gauge, (h: IntervalHistogram) => number, true | undefined][] = [];
   // One collect (on the first gauge, scraped first) sets every gauge from the same window, then starts the next one.
   const collect = () => {
-    if (h.count > 0) for (const [g, read] of gauges) g.set(delaySeconds(read(h)));
+    if (h.count > 0) for (const [g, read, spread] of gauges) g.set(seconds(read(h), spread));
     h.reset();
   };
-  for (const [suffix, help, read] of ELD_GAUGES) {
+  for (const [suffix, help, read, spread] of ELD_GAUGES) {
     const name = `grapevine_nodejs_eventloop_lag_${suffix}_seconds`;
     metricsRegistry.removeSingleMetric(name);
     const g = new Gauge({ name, help: `${help} Delay past the timer's due time, sampled every ${EVENT_LOOP_SAMPLE_MS} ms, in seconds.`, registers: [metricsRegistry], ...(gauges.length === 0 ? { collect } : {}) });
-    gauges.push([g, read]);
+    gauges.push([g, read, spread]);
   }
 }
 

@@ -4,7 +4,7 @@
  * cluster has keys. A node with keys refuses unsealed frames and a node without
  * keys refuses sealed ones, so a mixed cluster fails loudly at the handshake.
  */
-import { FLAG_SEALED, FrameError, HEADER_BYTES, packFrame, unpackFrame, WIRE_MAGIC, type Frame } from './frames.js';
+import { FLAG_SEALED, FrameError, HEADER_BYTES, packFrame, unpackFrame, WIRE_MAGIC, type Frame, type WireMsg } from './frames.js';
 import type { Keyring } from './keyring.js';
 
 /** WireCodec turns frames into bytes and back for one cluster configuration. */
@@ -30,6 +30,20 @@ export class WireCodec {
     out.set(payload, HEADER_BYTES);
     if (out.length > this.maxFrameBytes) throw new FrameError('oversize', `outgoing ${frame.k} frame of ${out.length} bytes exceeds ${this.maxFrameBytes}`);
     return out;
+  }
+
+  // The engine sends one message object to many peers (a push, a verdict): encodeMsg
+  // encodes (and seals) it once. The cache holds the last message of this turn only, so
+  // a message object changed after it was sent is never sent from stale bytes.
+  private lastMsg?: { msg: WireMsg; bytes: Buffer };
+
+  /** encodeMsg packs an engine message into a msg frame, once per message object per turn; it throws like encode. */
+  encodeMsg(msg: WireMsg): Buffer {
+    if (this.lastMsg?.msg === msg) return this.lastMsg.bytes;
+    const bytes = this.encode({ k: 'msg', m: msg });
+    if (!this.lastMsg) void Promise.resolve().then(() => (this.lastMsg = undefined));
+    this.lastMsg = { msg, bytes };
+    return bytes;
   }
 
   /** decode checks size and header, opens the seal and validates the frame; it throws FrameError. */

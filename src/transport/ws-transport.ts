@@ -147,7 +147,7 @@ export class WsTransport extends EventEmitter<TransportEvents> {
     if (this.stopped || to === this.me.node) return false;
     let bytes: Buffer;
     try {
-      bytes = this.encodeOnce(msg);
+      bytes = this.codec.encodeMsg(msg);
     } catch (e) {
       this.stats.inc('send_dropped', 'oversize');
       this.log.warn('send-oversize', { to, t: msg.t, err: (e as Error).message }, 'outgoing gossip message dropped');
@@ -168,18 +168,6 @@ export class WsTransport extends EventEmitter<TransportEvents> {
     const peer = this.peer(to);
     if (addr) peer.addr = addr;
     return this.enqueue(peer, frame);
-  }
-
-  // The engine sends one message object to many peers (a push, a broadcast): it is
-  // encoded (and sealed) once. The cache holds the last message of this turn only, so a
-  // message object changed after it was sent is never sent from stale bytes.
-  private lastSent?: { msg: WireMsg; bytes: Buffer };
-  private encodeOnce(msg: WireMsg): Buffer {
-    if (this.lastSent?.msg === msg) return this.lastSent.bytes;
-    const bytes = this.codec.encode({ k: 'msg', m: msg });
-    if (!this.lastSent) void Promise.resolve().then(() => (this.lastSent = undefined));
-    this.lastSent = { msg, bytes };
-    return bytes;
   }
 
   private enqueue(peer: Peer, frame: QueuedFrame): boolean {
